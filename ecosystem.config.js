@@ -1,0 +1,48 @@
+// PM2 ecosystem for the whole fleet: `pm2 start ecosystem.config.js` after `npm run build`,
+// `pm2 reload ecosystem.config.js` to roll it. Settings come from the same validated config the
+// services use, so a bad variable stops `pm2 start` here, naming it, instead of crash-looping.
+const path = require('node:path');
+
+function loadFleetConfig() {
+  try {
+    return require('./dist/shared/config');
+  } catch (error) {
+    if (error.code === 'MODULE_NOT_FOUND') {
+      throw new Error('dist/ is missing or stale: run `npm run build` before starting the fleet with PM2');
+    }
+    throw error;
+  }
+}
+
+const { SERVICE_NAMES, loadConfig } = loadFleetConfig();
+
+function app(service) {
+  const config = loadConfig(process.env, service);
+  return {
+    name: service,
+    script: path.join(__dirname, 'dist', 'services', service, 'main.js'),
+    cwd: __dirname,
+    // Cluster mode ignores `interpreter`: PM2 runs the compiled JavaScript.
+    exec_mode: 'cluster',
+    instances: config.fleetInstances,
+    node_args: ['--enable-source-maps'],
+    // Online only after flags are in and the port is bound (the service sends 'ready').
+    wait_ready: true,
+    listen_timeout: config.timings.listenTimeoutMs,
+    // SIGKILL only after the service had its whole drain, flush and log flush.
+    kill_timeout: config.timings.killTimeoutMs,
+    // A crashing build backs off instead of spinning, and gives up after max_restarts.
+    exp_backoff_restart_delay: 100,
+    min_uptime: 5_000,
+    max_restarts: 10,
+    max_memory_restart: '512M',
+    autorestart: true,
+    watch: false,
+    // One log file per instance ($PM2_HOME/logs/<service>-out-<pm_id>.log); lines carry their own time.
+    merge_logs: false,
+    env: { NODE_ENV: 'development' },
+    env_production: { NODE_ENV: 'production', LOG_FORMAT: 'json' },
+  };
+}
+
+module.exports = { apps: SERVICE_NAMES.map(app) };

@@ -1,0 +1,24 @@
+/** @type {import('jest').Config} */
+const common = {
+  preset: 'ts-jest',
+  testEnvironment: 'node',
+  clearMocks: true,
+  restoreMocks: true,
+};
+
+module.exports = {
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/shared/**/*.test.ts', '<rootDir>/services/**/*.test.ts'],
+    },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+      // Real PM2 fleets: one file at a time keeps ports, CPU and daemons from colliding.
+      maxWorkers: 1,
+    },
+  ],
+};

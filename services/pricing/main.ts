@@ -1,0 +1,11 @@
+import { loadProductCatalog } from '../../shared/products';
+import { runService } from '../../shared/runtime';
+import { createApp } from './app';
+
+runService({
+  name: 'pricing',
+  async createApp(dependencies) {
+    const catalog = await loadProductCatalog(dependencies.config.productsFile);
+    return createApp({ ...dependencies, catalog });
+  },
+});

@@ -1,0 +1,18 @@
+export { ConfigError } from './config-error';
+export { fleetTimings, type FleetTimings } from './fleet-timings';
+export {
+  DEFAULT_FLAGS_FILE,
+  DEFAULT_PRODUCTS_FILE,
+  LOG_LEVELS,
+  SERVICE_NAMES,
+  loadConfig,
+  type FlagMode,
+  type FleetConfig,
+  type LaunchDarklyConfig,
+  type LaunchDarklyEndpoints,
+  type LogFormat,
+  type LogLevel,
+  type ServiceName,
+} from './load-config';
+export { findProjectRoot } from './project-root';
+export { Secret } from './secret';

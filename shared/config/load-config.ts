@@ -1,0 +1,207 @@
+import { accessSync, constants as fsConstants } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+import { ConfigError } from './config-error';
+import { fleetTimings, type FleetTimings } from './fleet-timings';
+import { findProjectRoot } from './project-root';
+import { Secret } from './secret';
+
+export const SERVICE_NAMES = ['gateway', 'catalog', 'pricing'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+export const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export type LogFormat = 'json' | 'text';
+
+export interface LaunchDarklyEndpoints {
+  readonly baseUri: string;
+  readonly streamUri: string;
+  readonly eventsUri: string;
+}
+
+/** How the flag client gets its data: LaunchDarkly itself, a Relay Proxy (or double), or a local file. */
+export type LaunchDarklyConfig =
+  | { readonly mode: 'file'; readonly flagsFile: string; readonly initTimeoutS: number }
+  | { readonly mode: 'stream'; readonly sdkKey: Secret; readonly initTimeoutS: number }
+  | {
+      readonly mode: 'relay';
+      readonly sdkKey: Secret;
+      readonly endpoints: LaunchDarklyEndpoints;
+      readonly initTimeoutS: number;
+    };
+
+export type FlagMode = LaunchDarklyConfig['mode'];
+
+export interface FleetConfig {
+  readonly service: ServiceName;
+  /** PM2's NODE_APP_INSTANCE (0..N-1 within one app); "0" outside PM2. */
+  readonly instance: string;
+  /** The port this service listens on. */
+  readonly port: number;
+  readonly ports: Readonly<Record<ServiceName, number>>;
+  readonly upstreams: {
+    readonly catalogUrl: string;
+    readonly pricingUrl: string;
+    readonly timeoutMs: number;
+  };
+  readonly fleetInstances: number | 'max';
+  readonly productsFile: string;
+  readonly launchDarkly: LaunchDarklyConfig;
+  readonly log: { readonly level: LogLevel; readonly format: LogFormat };
+  readonly timings: FleetTimings;
+}
+
+const projectRoot = findProjectRoot();
+export const DEFAULT_FLAGS_FILE = path.join(projectRoot, 'data', 'flags.json');
+export const DEFAULT_PRODUCTS_FILE = path.join(projectRoot, 'data', 'products.json');
+
+function integer(min: number, max: number) {
+  const message = `must be a whole number from ${min} to ${max}`;
+  return z
+    .string()
+    .regex(/^\d+$/, message)
+    .transform(Number)
+    .pipe(z.number().int().min(min, message).max(max, message));
+}
+
+const port = (fallback: number) => integer(1, 65_535).default(fallback);
+const httpUrl = z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' });
+
+const sdkKey = z
+  .string()
+  .max(256, 'is too long to be an SDK key')
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII with no spaces')
+  .refine((key) => !key.startsWith('mob-'), 'is a mobile key; use the server-side SDK key (sdk-...)');
+
+const envSchema = z.object({
+  LAUNCHDARKLY_SDK_KEY: sdkKey.optional(),
+  LAUNCHDARKLY_BASE_URI: httpUrl.optional(),
+  LAUNCHDARKLY_STREAM_URI: httpUrl.optional(),
+  LAUNCHDARKLY_EVENTS_URI: httpUrl.optional(),
+  LAUNCHDARKLY_FLAGS_FILE: z.string().default(DEFAULT_FLAGS_FILE),
+  LAUNCHDARKLY_INIT_TIMEOUT_S: integer(1, 60).default(5),
+  GATEWAY_PORT: port(3000),
+  CATALOG_PORT: port(3001),
+  PRICING_PORT: port(3002),
+  CATALOG_URL: httpUrl.optional(),
+  PRICING_URL: httpUrl.optional(),
+  UPSTREAM_TIMEOUT_MS: integer(100, 60_000).default(3_000),
+  FLEET_INSTANCES: z
+    .union([z.literal('max'), integer(1, 256)], { message: 'must be "max" or a whole number from 1 to 256' })
+    .default(2),
+  PRODUCTS_FILE: z.string().default(DEFAULT_PRODUCTS_FILE),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  LOG_FORMAT: z.enum(['json', 'text'], { message: 'must be json or text' }).default('text'),
+  NODE_APP_INSTANCE: z.string().default('0'),
+});
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Unset and empty are the same to a shell user (`FOO= pm2 start`), so both mean "use the default". */
+function withoutEmptyValues(env: Env): Record<string, string> {
+  const cleaned: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined && value.trim() !== '') cleaned[name] = value.trim();
+  }
+  return cleaned;
+}
+
+function readableFileProblem(variable: string, file: string): string | undefined {
+  try {
+    accessSync(file, fsConstants.R_OK);
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    return `${variable}: cannot read ${file} (${code})`;
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !(value instanceof Secret) && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * Reads the environment once, validates every variable and returns a frozen, typed config.
+ * Throws a ConfigError that lists every problem, each naming its variable; values are never echoed,
+ * so a mistyped SDK key cannot end up in a log.
+ */
+export function loadConfig(env: Env, service: ServiceName): FleetConfig {
+  const parsed = envSchema.safeParse(withoutEmptyValues(env));
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`),
+    );
+  }
+  const vars = parsed.data;
+  const problems: string[] = [];
+
+  const endpointNames = [
+    'LAUNCHDARKLY_BASE_URI',
+    'LAUNCHDARKLY_STREAM_URI',
+    'LAUNCHDARKLY_EVENTS_URI',
+  ] as const;
+  const missingEndpoints = endpointNames.filter((name) => vars[name] === undefined);
+  const someEndpointsSet = missingEndpoints.length < endpointNames.length;
+  if (someEndpointsSet && missingEndpoints.length > 0) {
+    problems.push(
+      `${missingEndpoints.join(', ')}: must be set together with the other LAUNCHDARKLY_*_URI variables`,
+    );
+  }
+  if (someEndpointsSet && vars.LAUNCHDARKLY_SDK_KEY === undefined) {
+    problems.push('LAUNCHDARKLY_SDK_KEY: must be set when the LAUNCHDARKLY_*_URI endpoints are set');
+  }
+
+  const flagsFile = path.resolve(vars.LAUNCHDARKLY_FLAGS_FILE);
+  const productsFile = path.resolve(vars.PRODUCTS_FILE);
+  if (vars.LAUNCHDARKLY_SDK_KEY === undefined) {
+    const problem = readableFileProblem('LAUNCHDARKLY_FLAGS_FILE', flagsFile);
+    if (problem) problems.push(problem);
+  }
+  if (service !== 'gateway') {
+    const problem = readableFileProblem('PRODUCTS_FILE', productsFile);
+    if (problem) problems.push(problem);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const initTimeoutS = vars.LAUNCHDARKLY_INIT_TIMEOUT_S;
+  let launchDarkly: LaunchDarklyConfig;
+  if (vars.LAUNCHDARKLY_SDK_KEY === undefined) {
+    launchDarkly = { mode: 'file', flagsFile, initTimeoutS };
+  } else if (someEndpointsSet) {
+    launchDarkly = {
+      mode: 'relay',
+      sdkKey: new Secret(vars.LAUNCHDARKLY_SDK_KEY),
+      initTimeoutS,
+      endpoints: {
+        baseUri: vars.LAUNCHDARKLY_BASE_URI!,
+        streamUri: vars.LAUNCHDARKLY_STREAM_URI!,
+        eventsUri: vars.LAUNCHDARKLY_EVENTS_URI!,
+      },
+    };
+  } else {
+    launchDarkly = { mode: 'stream', sdkKey: new Secret(vars.LAUNCHDARKLY_SDK_KEY), initTimeoutS };
+  }
+
+  const ports = { gateway: vars.GATEWAY_PORT, catalog: vars.CATALOG_PORT, pricing: vars.PRICING_PORT };
+  return deepFreeze({
+    service,
+    instance: vars.NODE_APP_INSTANCE,
+    port: ports[service],
+    ports,
+    upstreams: {
+      catalogUrl: vars.CATALOG_URL ?? `http://127.0.0.1:${ports.catalog}`,
+      pricingUrl: vars.PRICING_URL ?? `http://127.0.0.1:${ports.pricing}`,
+      timeoutMs: vars.UPSTREAM_TIMEOUT_MS,
+    },
+    fleetInstances: vars.FLEET_INSTANCES,
+    productsFile,
+    launchDarkly,
+    log: { level: vars.LOG_LEVEL, format: vars.LOG_FORMAT },
+    timings: fleetTimings(initTimeoutS),
+  });
+}

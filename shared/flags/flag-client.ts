@@ -1,0 +1,123 @@
+import { LDTimeoutError, type LDClient, type LDContext } from '@launchdarkly/node-server-sdk';
+
+import type { FlagMode } from '../config';
+
+export interface FlagClientState {
+  readonly mode: FlagMode;
+  readonly initialized: boolean;
+  /** How long the start-up wait for flags took, once it is over. */
+  readonly initDurationMs: number | null;
+  /** When flag data last changed (the first full data set counts). */
+  readonly lastUpdateAt: string | null;
+  readonly lastError: { readonly message: string; readonly at: string } | null;
+}
+
+export interface InitOutcome {
+  readonly initialized: boolean;
+  readonly durationMs: number;
+  /** Why flags are not in, when they are not. */
+  readonly reason?: string;
+}
+
+/**
+ * The process's LaunchDarkly client and what is known of its health. Evaluation methods are thin
+ * on purpose: they are on every request's path.
+ */
+export class FlagClient {
+  private initDurationMs: number | null = null;
+  private lastUpdateAt: Date | null = null;
+  private lastError: { message: string; at: Date } | null = null;
+
+  constructor(
+    readonly ld: LDClient,
+    readonly mode: FlagMode,
+  ) {
+    ld.on('update', () => {
+      this.lastUpdateAt = new Date();
+    });
+    ld.on('failed', (error: Error) => this.recordError(error.message));
+  }
+
+  boolean(key: string, context: LDContext, fallback: boolean): Promise<boolean> {
+    return this.ld.boolVariation(key, context, fallback);
+  }
+
+  string(key: string, context: LDContext, fallback: string): Promise<string> {
+    return this.ld.stringVariation(key, context, fallback);
+  }
+
+  number(key: string, context: LDContext, fallback: number): Promise<number> {
+    return this.ld.numberVariation(key, context, fallback);
+  }
+
+  /** Records a problem the SDK reported (a refused stream, a bad key, an unreadable flag file). */
+  recordError(message: string): void {
+    this.lastError = { message, at: new Date() };
+  }
+
+  state(): FlagClientState {
+    return {
+      mode: this.mode,
+      initialized: this.ld.initialized(),
+      initDurationMs: this.initDurationMs,
+      lastUpdateAt: this.lastUpdateAt?.toISOString() ?? null,
+      lastError: this.lastError && { message: this.lastError.message, at: this.lastError.at.toISOString() },
+    };
+  }
+
+  /**
+   * Waits for the first full flag data set, at most `timeoutS` seconds (never 0: the SDK reads 0 as
+   * "wait forever"). Never throws: a failed or slow start is reported in the outcome, and the
+   * instance serves fallback values meanwhile.
+   */
+  async waitForFlags(timeoutS: number): Promise<InitOutcome> {
+    if (!(timeoutS > 0)) throw new RangeError(`flag init timeout must be above 0 seconds, got ${timeoutS}`);
+    const startedAt = performance.now();
+    let reason: string | undefined;
+    try {
+      await this.ld.waitForInitialization({ timeout: timeoutS });
+    } catch (error) {
+      reason = this.describeInitFailure(error, timeoutS);
+    }
+    const durationMs = Math.round(performance.now() - startedAt);
+    this.initDurationMs = durationMs;
+    return reason === undefined
+      ? { initialized: true, durationMs }
+      : { initialized: false, durationMs, reason };
+  }
+
+  private describeInitFailure(error: unknown, timeoutS: number): string {
+    const lastProblem = this.lastError ? ` (last SDK error: ${this.lastError.message})` : '';
+    if (error instanceof LDTimeoutError) {
+      return `no flag data within ${timeoutS}s${lastProblem}; serving fallback values, the SDK keeps retrying`;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    this.recordError(message);
+    const remedy =
+      this.mode === 'file'
+        ? 'fix the flag file: it is watched and reloaded'
+        : 'the SDK does not retry this: fix the cause, then pm2 reload';
+    return `${message}; serving fallback values (${remedy})`;
+  }
+
+  /** Delivers queued analytics events, then releases the stream: `close()` alone drops events. */
+  async shutdown(flushTimeoutMs: number): Promise<void> {
+    try {
+      await withTimeout(this.ld.flush(), flushTimeoutMs, 'flushing analytics events');
+    } finally {
+      this.ld.close();
+    }
+  }
+}
+
+async function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

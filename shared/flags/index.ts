@@ -1,0 +1,9 @@
+export { FlagClient, type FlagClientState, type InitOutcome } from './flag-client';
+export { LOCAL_FILE_SDK_KEY, launchDarklyOptions, sdkKeyFor } from './launchdarkly-options';
+export {
+  flagClient,
+  startFlagClient,
+  stopFlagClient,
+  type StartFlagClientOptions,
+  type StartedFlagClient,
+} from './process-flag-client';

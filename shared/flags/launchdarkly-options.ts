@@ -1,0 +1,38 @@
+import { integrations, type LDLogger, type LDOptions } from '@launchdarkly/node-server-sdk';
+
+import type { LaunchDarklyConfig } from '../config';
+
+/** The SDK requires a key even when no network is used; this one is never sent anywhere. */
+export const LOCAL_FILE_SDK_KEY = 'local-flag-file';
+
+/** The SDK key to hand to `init`, read from its Secret only here. */
+export function sdkKeyFor(config: LaunchDarklyConfig): string {
+  return config.mode === 'file' ? LOCAL_FILE_SDK_KEY : config.sdkKey.reveal();
+}
+
+/** SDK options for each way of getting flags. */
+export function launchDarklyOptions(
+  config: LaunchDarklyConfig,
+  logger: LDLogger,
+  applicationId: string,
+): LDOptions {
+  const common: LDOptions = { logger, application: { id: applicationId } };
+  switch (config.mode) {
+    case 'file':
+      return {
+        ...common,
+        // The SDK's own file source; autoUpdate watches the file so edits reach running instances.
+        updateProcessor: new integrations.FileDataSourceFactory({
+          paths: [config.flagsFile],
+          autoUpdate: true,
+          logger,
+        }).getFactory(),
+        sendEvents: false,
+        diagnosticOptOut: true,
+      };
+    case 'relay':
+      return { ...common, ...config.endpoints };
+    case 'stream':
+      return common;
+  }
+}

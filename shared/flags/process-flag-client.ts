@@ -1,0 +1,63 @@
+import { init, type LDOptions } from '@launchdarkly/node-server-sdk';
+
+import type { LaunchDarklyConfig } from '../config';
+import { launchDarklyLogger, type Logger } from '../logging';
+import { FlagClient, type InitOutcome } from './flag-client';
+import { launchDarklyOptions, sdkKeyFor } from './launchdarkly-options';
+
+export interface StartFlagClientOptions {
+  readonly config: LaunchDarklyConfig;
+  readonly logger: Logger;
+  /** Reported to LaunchDarkly as the application id (`flagfleet-catalog`, …). */
+  readonly applicationId: string;
+  /** Replaces SDK options; tests pass `{ updateProcessor: testData.getFactory() }`. */
+  readonly overrides?: LDOptions;
+}
+
+export interface StartedFlagClient extends InitOutcome {
+  readonly client: FlagClient;
+}
+
+/**
+ * The one client of this process. A PM2 cluster instance is a fresh process that runs this module
+ * again, so "one per process" is one per instance: the Node form of the design note's singleton
+ * plus `postfork()`. It is created by an explicit start call, never on import.
+ */
+let current: { readonly client: FlagClient; readonly started: Promise<StartedFlagClient> } | undefined;
+
+/**
+ * Creates the process's client and waits for flags (bounded by the configured timeout). A second
+ * call returns the first call's client and outcome instead of making another client.
+ */
+export function startFlagClient(options: StartFlagClientOptions): Promise<StartedFlagClient> {
+  if (current) return current.started;
+
+  // The SDK may log while `init` runs, before the client that records its problems exists.
+  const problems: { recordError?: (message: string) => void } = {};
+  const sdkLogger = launchDarklyLogger(options.logger, (message) => problems.recordError?.(message));
+  const ld = init(sdkKeyFor(options.config), {
+    ...launchDarklyOptions(options.config, sdkLogger, options.applicationId),
+    ...options.overrides,
+  });
+  const client = new FlagClient(ld, options.config.mode);
+  problems.recordError = (message) => client.recordError(message);
+  const started = client
+    .waitForFlags(options.config.initTimeoutS)
+    .then((outcome) => ({ ...outcome, client }));
+  current = { client, started };
+  return started;
+}
+
+/** The process's client, from anywhere (the Node form of `ldclient.get()`). */
+export function flagClient(): FlagClient {
+  if (!current)
+    throw new Error('The flag client is not started: call startFlagClient() from the service runner first');
+  return current.client;
+}
+
+/** Flushes events, then closes; afterwards the process has no client. */
+export async function stopFlagClient(flushTimeoutMs: number): Promise<void> {
+  const stopping = current;
+  current = undefined;
+  await stopping?.client.shutdown(flushTimeoutMs);
+}

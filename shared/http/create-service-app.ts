@@ -1,0 +1,56 @@
+import Router from '@koa/router';
+import Koa from 'koa';
+
+import { AppError } from '../errors';
+import type { FlagClient } from '../flags';
+import type { Logger, RequestScope } from '../logging';
+import type { Lifecycle } from '../runtime/lifecycle';
+import type { AppState } from './app-types';
+import { errorHandler } from './error-handler';
+import { healthRoutes } from './health-routes';
+import { requestId } from './request-id';
+import { requestLogger } from './request-logger';
+
+export interface ServiceAppDependencies {
+  readonly logger: Logger;
+  readonly flags: FlagClient;
+  readonly lifecycle: Lifecycle;
+  readonly requestScope: RequestScope;
+}
+
+/**
+ * The Koa app every service starts from: errors as JSON first, then the request id, the access
+ * log, `/livez` and `/readyz`, then the service's own routes. It owns no socket.
+ */
+export function createServiceApp(
+  dependencies: ServiceAppDependencies,
+  routes: Router<AppState>,
+): Koa<AppState> {
+  const { logger, flags, lifecycle, requestScope } = dependencies;
+  const app = new Koa<AppState>();
+  app.on('error', (error: unknown, ctx?: Koa.ParameterizedContext<AppState>) => {
+    logger.error('Request failed', {
+      error,
+      requestId: ctx?.state.requestId,
+      method: ctx?.method,
+      path: ctx?.path,
+    });
+  });
+
+  const router = new Router<AppState>();
+  router.use(healthRoutes({ lifecycle, flagState: () => flags.state() }).routes(), routes.routes());
+
+  app.use(errorHandler());
+  app.use(requestId(requestScope));
+  app.use(requestLogger(logger));
+  app.use(router.routes());
+  app.use(
+    router.allowedMethods({
+      throw: true,
+      // A method the router has never heard of is still the client's mistake: 405, not 501.
+      notImplemented: () => new AppError(405, 'method_not_allowed', 'Method not allowed'),
+      methodNotAllowed: () => new AppError(405, 'method_not_allowed', 'Method not allowed for this route'),
+    }),
+  );
+  return app;
+}

@@ -1,0 +1,24 @@
+import type { AppMiddleware } from './app-types';
+import { AppError, toErrorResponse } from '../errors';
+
+/**
+ * The first middleware: every error below it, and every unmatched route, leaves as JSON
+ * `{ error: { code, message } }` without a stack. Server errors are handed to `app.on('error')`,
+ * which logs them once.
+ */
+export function errorHandler(): AppMiddleware {
+  return async function errorHandler(ctx, next) {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body == null) {
+        throw new AppError(404, 'not_found', `No route for ${ctx.method} ${ctx.path}`);
+      }
+    } catch (thrown) {
+      const response = toErrorResponse(thrown);
+      ctx.status = response.status;
+      ctx.set(response.headers);
+      ctx.body = response.body;
+      if (response.status >= 500) ctx.app.emit('error', thrown, ctx);
+    }
+  };
+}

@@ -1,0 +1,48 @@
+import type { LDContext, LDSingleKindContext } from '@launchdarkly/node-server-sdk';
+
+import { AppError } from '../errors';
+import type { AppContext, AppMiddleware } from './app-types';
+
+/** The headers that describe the caller to LaunchDarkly, and what each may contain. */
+export const USER_HEADERS = {
+  key: { name: 'X-User-Key', pattern: /^[A-Za-z0-9._:@+-]{1,256}$/, rule: '1-256 letters, digits or ._:@+-' },
+  plan: { name: 'X-User-Plan', pattern: /^[a-z0-9_-]{1,32}$/i, rule: '1-32 letters, digits, _ or -' },
+  country: { name: 'X-User-Country', pattern: /^[a-z]{2}$/i, rule: 'a two-letter ISO 3166-1 code' },
+} as const;
+
+/** Every caller without a key shares this anonymous context, so it is bucketed consistently. */
+export const ANONYMOUS_CONTEXT: LDSingleKindContext = Object.freeze({
+  kind: 'user',
+  key: 'anonymous',
+  anonymous: true,
+});
+
+function header(ctx: AppContext, which: keyof typeof USER_HEADERS): string | undefined {
+  const { name, pattern, rule } = USER_HEADERS[which];
+  const raw = ctx.headers[name.toLowerCase()];
+  if (raw === undefined) return undefined;
+  if (Array.isArray(raw) || !pattern.test(raw)) {
+    throw new AppError(400, 'invalid_header', `${name} must be ${rule}`);
+  }
+  return raw;
+}
+
+/** Builds the LaunchDarkly context for this request from its headers. */
+export function contextFromRequest(ctx: AppContext): LDContext {
+  const key = header(ctx, 'key');
+  const plan = header(ctx, 'plan');
+  const country = header(ctx, 'country')?.toUpperCase();
+  const attributes = {
+    ...(plan === undefined ? {} : { plan }),
+    ...(country === undefined ? {} : { country }),
+  };
+  return key === undefined ? { ...ANONYMOUS_CONTEXT, ...attributes } : { kind: 'user', key, ...attributes };
+}
+
+/** Puts the caller's context on `ctx.state.flagContext`; a malformed user header is a 400 naming it. */
+export function evaluationContext(): AppMiddleware {
+  return async function evaluationContext(ctx, next) {
+    ctx.state.flagContext = contextFromRequest(ctx);
+    await next();
+  };
+}

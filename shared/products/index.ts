@@ -1,0 +1,6 @@
+export {
+  createProductCatalog,
+  loadProductCatalog,
+  type Product,
+  type ProductCatalog,
+} from './product-catalog';

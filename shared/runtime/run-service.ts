@@ -1,0 +1,184 @@
+import type { LDOptions } from '@launchdarkly/node-server-sdk';
+import type Koa from 'koa';
+import type { AddressInfo } from 'node:net';
+
+import { loadConfig, type FleetConfig, type ServiceName } from '../config';
+import { startFlagClient, stopFlagClient, type FlagClient } from '../flags';
+import type { AppState } from '../http/app-types';
+import { createLogger, createRequestScope, flushLogger, type Logger, type RequestScope } from '../logging';
+import { createDrainingServer, type DrainingServer } from './draining-server';
+import { createLifecycle, type Lifecycle } from './lifecycle';
+import { realProcess, type ProcessPort } from './process-port';
+
+/** What the runner hands to a service's `createApp`. */
+export interface ServiceDependencies {
+  readonly config: FleetConfig;
+  readonly logger: Logger;
+  readonly flags: FlagClient;
+  readonly lifecycle: Lifecycle;
+  readonly requestScope: RequestScope;
+}
+
+export interface ServiceDefinition {
+  readonly name: ServiceName;
+  /** Builds the Koa app; it must not listen: the runner owns the socket. */
+  createApp(dependencies: ServiceDependencies): Koa<AppState> | Promise<Koa<AppState>>;
+}
+
+export interface RunOptions {
+  readonly process?: ProcessPort;
+  /** Where log lines go (stdout by default). */
+  readonly logSink?: NodeJS.WritableStream;
+  /** SDK option overrides; tests use them to feed flags from TestData. */
+  readonly flagOverrides?: LDOptions;
+}
+
+export interface ServiceHandle {
+  /** Settles when start-up is over: serving, or failed and shutting down. */
+  readonly started: Promise<void>;
+  /** Resolves with the exit code once the instance has shut down. */
+  readonly exited: Promise<number>;
+  address(): AddressInfo | null;
+  stop(reason: string, exitCode?: number): Promise<number>;
+}
+
+/**
+ * The one start-up and shutdown sequence of every service.
+ *
+ * Start: config → logger → flag client (bounded wait) → app → listen → `process.send('ready')` →
+ * the `LaunchDarkly client initialized` line. PM2 routes traffic to a worker as soon as it listens,
+ * so flags come before listen; `ready` comes last because PM2 retires the old worker on it.
+ *
+ * Stop (SIGINT from `pm2 reload`/`stop`, SIGTERM from containers, or PM2's `shutdown` message;
+ * once, however many arrive): `/readyz` turns 503 → stop accepting and drain connections → flush
+ * flag events, then close the client → flush the logger → exit. All within PM2's `kill_timeout`.
+ */
+export function runService(definition: ServiceDefinition, options: RunOptions = {}): ServiceHandle {
+  const proc = options.process ?? realProcess();
+  const lifecycle = createLifecycle();
+  const requestScope = createRequestScope();
+  let config: FleetConfig | undefined;
+  let logger: Logger | undefined;
+  let server: DrainingServer | undefined;
+  let stopping: Promise<number> | undefined;
+  let exitCode = 0;
+  let resolveExited: (code: number) => void = () => undefined;
+  const exited = new Promise<number>((resolve) => (resolveExited = resolve));
+
+  function stop(reason: string, code = 0): Promise<number> {
+    exitCode = Math.max(exitCode, code);
+    if (stopping) {
+      logger?.warn('Already shutting down; ignoring', { reason });
+      return stopping;
+    }
+    stopping = shutDown(reason);
+    return stopping;
+  }
+
+  async function shutDown(reason: string): Promise<number> {
+    lifecycle.enter('draining');
+    if (config && logger) {
+      const { timings } = config;
+      logger.info('Shutting down', { reason });
+      if (server) {
+        const report = await server.drain(timings);
+        if (report.forcedConnections > 0) {
+          logger.warn('Drain deadline reached; closed connections with requests still in flight', {
+            ...report,
+          });
+        } else {
+          logger.info('Connections drained', { ...report });
+        }
+      }
+      try {
+        await stopFlagClient(timings.flagFlushTimeoutMs);
+        logger.info('Flag events flushed; LaunchDarkly client closed');
+      } catch (error) {
+        logger.error('Could not flush flag events before closing the LaunchDarkly client', { error });
+      }
+      logger.info('Shutdown complete', { exitCode });
+      await flushLogger(logger, timings.logFlushTimeoutMs);
+    }
+    proc.exit(exitCode);
+    resolveExited(exitCode);
+    return exitCode;
+  }
+
+  async function start(): Promise<void> {
+    try {
+      config = loadConfig(proc.env, definition.name);
+    } catch (error) {
+      proc.writeError(
+        `${definition.name}: cannot start: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
+      await stop('invalid configuration', 1);
+      return;
+    }
+    const log = createLogger({
+      service: definition.name,
+      instance: config.instance,
+      level: config.log.level,
+      format: config.log.format,
+      requestScope,
+      sink: options.logSink,
+    });
+    logger = log;
+    proc.onCrash((error, origin) => {
+      log.error(`Crashed (${origin}); shutting down`, { error });
+      void stop(origin, 1);
+    });
+    proc.onSignal('SIGINT', () => void stop('SIGINT'));
+    proc.onSignal('SIGTERM', () => void stop('SIGTERM'));
+    proc.onMessage((message) => {
+      if (message === 'shutdown') void stop('shutdown message');
+    });
+
+    const flags = await startFlagClient({
+      config: config.launchDarkly,
+      logger: log,
+      applicationId: `flagfleet-${definition.name}`,
+      overrides: options.flagOverrides,
+    });
+    if (stopping) return;
+
+    try {
+      const app = await definition.createApp({
+        config,
+        logger: log,
+        flags: flags.client,
+        lifecycle,
+        requestScope,
+      });
+      if (stopping) return;
+      server = createDrainingServer(app.callback());
+      await server.listen(config.port);
+    } catch (error) {
+      log.error('Could not start serving', { error, port: config.port });
+      await stop('start-up failure', 1);
+      return;
+    }
+    if (stopping) return;
+
+    lifecycle.enter('serving');
+    proc.send?.('ready');
+    const fields = { mode: flags.client.mode, ms: flags.durationMs, port: config.port };
+    if (flags.initialized) {
+      log.info('LaunchDarkly client initialized', fields);
+    } else {
+      log.warn('LaunchDarkly client NOT initialized', { ...fields, reason: flags.reason });
+    }
+  }
+
+  const started = start().catch(async (error: unknown) => {
+    if (logger) logger.error('Start-up failed', { error });
+    else proc.writeError(`${definition.name}: start-up failed: ${String(error)}\n`);
+    await stop('start-up failure', 1);
+  });
+
+  return {
+    started,
+    exited,
+    address: () => (server?.server.address() as AddressInfo | null) ?? null,
+    stop,
+  };
+}
