@@ -11,7 +11,11 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/shared/**/*.test.ts', '<rootDir>/services/**/*.test.ts'],
+      testMatch: [
+        '<rootDir>/shared/**/*.test.ts',
+        '<rootDir>/services/**/*.test.ts',
+        '<rootDir>/test/support/**/*.test.ts',
+      ],
     },
     {
       ...common,
