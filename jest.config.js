@@ -21,8 +21,6 @@ module.exports = {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
-      // Real PM2 fleets: one file at a time keeps ports, CPU and daemons from colliding.
-      maxWorkers: 1,
     },
   ],
 };

@@ -76,6 +76,8 @@ export class FlagClient {
     let reason: string | undefined;
     try {
       await this.ld.waitForInitialization({ timeout: timeoutS });
+      // A data source that delivers before our 'update' listener exists fires no event for it.
+      this.lastUpdateAt ??= new Date();
     } catch (error) {
       reason = this.describeInitFailure(error, timeoutS);
     }

@@ -20,7 +20,7 @@ export interface LoggerOptions {
 
 /** One line per event, each with `service`, `instance` and `pid`, and `requestId` inside a request. */
 export function createLogger(options: LoggerOptions): Logger {
-  return winston.createLogger({
+  const logger = winston.createLogger({
     level: options.level,
     levels: winston.config.npm.levels,
     defaultMeta: { service: options.service, instance: options.instance, pid: process.pid },
@@ -31,6 +31,13 @@ export function createLogger(options: LoggerOptions): Logger {
     transports: [new StdoutTransport(options.sink)],
     exitOnError: false,
   });
+  logger.on('error', (error: NodeJS.ErrnoException) => {
+    // Flushing the logger is the last step of a shutdown; a line that comes later (a second signal,
+    // a late SDK message) has nowhere left to go, and must not turn into an unhandled 'error' event.
+    if (error.code === 'ERR_STREAM_WRITE_AFTER_END') return;
+    process.stderr.write(`${options.service}: logging failed: ${error.stack ?? String(error)}\n`);
+  });
+  return logger;
 }
 
 /**

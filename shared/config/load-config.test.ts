@@ -1,0 +1,165 @@
+import { inspect } from 'node:util';
+
+import { ConfigError } from './config-error';
+import { DEFAULT_FLAGS_FILE, loadConfig } from './load-config';
+
+function problemsOf(
+  env: Record<string, string>,
+  service: 'gateway' | 'catalog' | 'pricing' = 'catalog',
+): string[] {
+  try {
+    loadConfig(env, service);
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('with an empty environment, uses the local flag file and the documented defaults', () => {
+    const config = loadConfig({}, 'catalog');
+    expect(config.launchDarkly).toEqual({ mode: 'file', flagsFile: DEFAULT_FLAGS_FILE, initTimeoutS: 5 });
+    expect(config.ports).toEqual({ gateway: 3000, catalog: 3001, pricing: 3002 });
+    expect(config.port).toBe(3001);
+    expect(config.fleetInstances).toBe(2);
+    expect(config.log).toEqual({ level: 'info', format: 'text' });
+    expect(config.upstreams).toEqual({
+      catalogUrl: 'http://127.0.0.1:3001',
+      pricingUrl: 'http://127.0.0.1:3002',
+      timeoutMs: 3000,
+    });
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadConfig({ GATEWAY_PORT: '', LAUNCHDARKLY_SDK_KEY: ' ' }, 'gateway').port).toBe(3000);
+  });
+
+  it('returns a deeply frozen object', () => {
+    const config = loadConfig({}, 'pricing');
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.ports)).toBe(true);
+    expect(Object.isFrozen(config.launchDarkly)).toBe(true);
+    expect(Object.isFrozen(config.timings)).toBe(true);
+  });
+
+  it('with an SDK key and no endpoints, streams from LaunchDarkly', () => {
+    const config = loadConfig({ LAUNCHDARKLY_SDK_KEY: 'sdk-1234' }, 'catalog');
+    expect(config.launchDarkly.mode).toBe('stream');
+  });
+
+  it('with an SDK key and all three endpoints, uses them as a relay', () => {
+    const config = loadConfig(
+      {
+        LAUNCHDARKLY_SDK_KEY: 'sdk-1234',
+        LAUNCHDARKLY_BASE_URI: 'http://relay:8030',
+        LAUNCHDARKLY_STREAM_URI: 'http://relay:8030',
+        LAUNCHDARKLY_EVENTS_URI: 'http://relay:8030',
+      },
+      'catalog',
+    );
+    expect(config.launchDarkly).toMatchObject({
+      mode: 'relay',
+      endpoints: {
+        baseUri: 'http://relay:8030',
+        streamUri: 'http://relay:8030',
+        eventsUri: 'http://relay:8030',
+      },
+    });
+  });
+
+  it('accepts FLEET_INSTANCES=max', () => {
+    expect(loadConfig({ FLEET_INSTANCES: 'max' }, 'catalog').fleetInstances).toBe('max');
+  });
+
+  it('keeps listen_timeout above the flag init wait and kill_timeout above the whole shutdown', () => {
+    const { timings } = loadConfig({ LAUNCHDARKLY_INIT_TIMEOUT_S: '60' }, 'catalog');
+    expect(timings.listenTimeoutMs).toBeGreaterThan(60_000);
+    expect(timings.killTimeoutMs).toBeGreaterThan(
+      timings.drainTimeoutMs + timings.flagFlushTimeoutMs + timings.logFlushTimeoutMs,
+    );
+  });
+
+  describe('rejects bad values with a message that names the variable', () => {
+    it.each([
+      ['LAUNCHDARKLY_INIT_TIMEOUT_S', '0'],
+      ['LAUNCHDARKLY_INIT_TIMEOUT_S', '61'],
+      ['LAUNCHDARKLY_INIT_TIMEOUT_S', '2.5'],
+      ['GATEWAY_PORT', '70000'],
+      ['CATALOG_PORT', 'http'],
+      ['PRICING_PORT', '0'],
+      ['FLEET_INSTANCES', '0'],
+      ['FLEET_INSTANCES', 'lots'],
+      ['LOG_LEVEL', 'loud'],
+      ['LOG_FORMAT', 'xml'],
+      ['UPSTREAM_TIMEOUT_MS', '5'],
+      ['CATALOG_URL', 'ftp://catalog'],
+      ['LAUNCHDARKLY_FLAGS_FILE', '/no/such/flags.json'],
+      ['PRODUCTS_FILE', '/no/such/products.json'],
+    ])('%s=%s', (variable, value) => {
+      const problems = problemsOf({ [variable]: value });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(new RegExp(`^${variable}: `));
+    });
+
+    it('reports every problem at once', () => {
+      expect(problemsOf({ GATEWAY_PORT: 'x', LOG_LEVEL: 'loud' })).toEqual([
+        expect.stringMatching(/^GATEWAY_PORT: /),
+        expect.stringMatching(/^LOG_LEVEL: /),
+      ]);
+    });
+
+    it('requires the three endpoints together', () => {
+      const problems = problemsOf({
+        LAUNCHDARKLY_SDK_KEY: 'sdk-1',
+        LAUNCHDARKLY_BASE_URI: 'http://relay:8030',
+      });
+      expect(problems).toEqual([
+        'LAUNCHDARKLY_STREAM_URI, LAUNCHDARKLY_EVENTS_URI: must be set together with the other LAUNCHDARKLY_*_URI variables',
+      ]);
+    });
+
+    it('requires an SDK key when endpoints are set', () => {
+      const endpoints = {
+        LAUNCHDARKLY_BASE_URI: 'http://relay:8030',
+        LAUNCHDARKLY_STREAM_URI: 'http://relay:8030',
+        LAUNCHDARKLY_EVENTS_URI: 'http://relay:8030',
+      };
+      expect(problemsOf(endpoints)).toEqual([expect.stringMatching(/^LAUNCHDARKLY_SDK_KEY: /)]);
+    });
+
+    it('does not check the product file for the gateway, which has none', () => {
+      expect(() => loadConfig({ PRODUCTS_FILE: '/no/such/products.json' }, 'gateway')).not.toThrow();
+    });
+  });
+
+  describe('never lets the SDK key leak', () => {
+    const key = 'sdk-very-secret-0000';
+
+    it('is not in the error when the key is malformed', () => {
+      const error = (() => {
+        try {
+          loadConfig({ LAUNCHDARKLY_SDK_KEY: `${key} with spaces` }, 'catalog');
+        } catch (thrown) {
+          return thrown as ConfigError;
+        }
+        throw new Error('expected a ConfigError');
+      })();
+      expect(error.problems).toEqual([expect.stringMatching(/^LAUNCHDARKLY_SDK_KEY: /)]);
+      expect(error.message).not.toContain(key);
+    });
+
+    it('is redacted when the config is printed, inspected or serialised', () => {
+      const config = loadConfig({ LAUNCHDARKLY_SDK_KEY: key }, 'catalog');
+      expect(JSON.stringify(config)).not.toContain(key);
+      expect(inspect(config, { depth: 10 })).not.toContain(key);
+      expect(String(config.launchDarkly.mode === 'stream' && config.launchDarkly.sdkKey)).toBe('[redacted]');
+    });
+
+    it('rejects a mobile key with a hint', () => {
+      expect(problemsOf({ LAUNCHDARKLY_SDK_KEY: 'mob-123' })).toEqual([
+        expect.stringMatching(/^LAUNCHDARKLY_SDK_KEY: is a mobile key/),
+      ]);
+    });
+  });
+});

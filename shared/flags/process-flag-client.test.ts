@@ -1,0 +1,169 @@
+import * as sdk from '@launchdarkly/node-server-sdk';
+import { integrations, type LDOptions } from '@launchdarkly/node-server-sdk';
+
+import { captureLogs } from '../../test/support/test-dependencies';
+import type { LaunchDarklyConfig } from '../config';
+import { flagClient, startFlagClient, stopFlagClient } from './process-flag-client';
+
+const fileConfig: LaunchDarklyConfig = {
+  mode: 'file',
+  flagsFile: '/unused/in/these/tests.json',
+  initTimeoutS: 1,
+};
+
+/** A data source that never delivers flags, like a LaunchDarkly that cannot be reached. */
+const silentDataSource: LDOptions['updateProcessor'] = () => ({
+  start: () => undefined,
+  stop: () => undefined,
+  close: () => undefined,
+});
+
+/** A data source that fails for good at once, like a stream answered 401. */
+const rejectingDataSource: LDOptions['updateProcessor'] = (
+  _context,
+  _updates,
+  _initSuccess,
+  errorHandler,
+) => ({
+  start: () => errorHandler?.(new Error('Authentication failed. Double check your SDK key.')),
+  stop: () => undefined,
+  close: () => undefined,
+});
+
+describe('the process flag client', () => {
+  afterEach(async () => {
+    await stopFlagClient(100);
+  });
+
+  it('starting twice makes one client: the second start returns the first one', async () => {
+    const initSpy = jest.spyOn(sdk, 'init');
+    const testData = new integrations.TestData();
+    const options = {
+      config: fileConfig,
+      logger: captureLogs().logger,
+      applicationId: 'test',
+      overrides: { updateProcessor: testData.getFactory() },
+    };
+
+    const [first, second] = await Promise.all([startFlagClient(options), startFlagClient(options)]);
+    const third = await startFlagClient(options);
+
+    expect(initSpy).toHaveBeenCalledTimes(1);
+    expect(second.client).toBe(first.client);
+    expect(third.client).toBe(first.client);
+    expect(flagClient()).toBe(first.client);
+  });
+
+  it('the accessor refuses to hand out a client before start, instead of making one', () => {
+    expect(() => flagClient()).toThrow(/not started/);
+  });
+
+  it('when flags arrive, reports initialized with the time it took', async () => {
+    const testData = new integrations.TestData();
+    await testData.update(testData.flag('catalog-sort').valueForAll('newest'));
+    const started = await startFlagClient({
+      config: fileConfig,
+      logger: captureLogs().logger,
+      applicationId: 'test',
+      overrides: { updateProcessor: testData.getFactory() },
+    });
+
+    expect(started.initialized).toBe(true);
+    expect(started.durationMs).toBeGreaterThanOrEqual(0);
+    expect(await started.client.string('catalog-sort', { kind: 'user', key: 'u' }, 'featured')).toBe(
+      'newest',
+    );
+    expect(started.client.state()).toMatchObject({ mode: 'file', initialized: true, lastError: null });
+    expect(started.client.state().lastUpdateAt).not.toBeNull();
+  });
+
+  it('when flags do not arrive in time, starts anyway, serves fallbacks and says the SDK keeps retrying', async () => {
+    const started = await startFlagClient({
+      config: fileConfig,
+      logger: captureLogs().logger,
+      applicationId: 'test',
+      overrides: { updateProcessor: silentDataSource },
+    });
+
+    expect(started.initialized).toBe(false);
+    expect(started.reason).toMatch(/no flag data within 1s.*serving fallback values, the SDK keeps retrying/);
+    expect(started.durationMs).toBeGreaterThanOrEqual(950);
+    expect(await started.client.string('catalog-sort', { kind: 'user', key: 'u' }, 'featured')).toBe(
+      'featured',
+    );
+    expect(started.client.state().initialized).toBe(false);
+  });
+
+  it('when the data source fails for good, starts anyway and records the error for /readyz', async () => {
+    const log = captureLogs();
+    const started = await startFlagClient({
+      config: { ...fileConfig, mode: 'file' },
+      logger: log.logger,
+      applicationId: 'test',
+      overrides: { updateProcessor: rejectingDataSource },
+    });
+
+    expect(started.initialized).toBe(false);
+    expect(started.reason).toMatch(
+      /^Authentication failed\. Double check your SDK key\.; serving fallback values/,
+    );
+    expect(started.client.state().lastError).toMatchObject({
+      message: 'Authentication failed. Double check your SDK key.',
+    });
+    expect(await started.client.boolean('maintenance-mode', { kind: 'user', key: 'u' }, false)).toBe(false);
+  });
+
+  it('records SDK warnings as the last error, so /readyz can say why flags are missing', async () => {
+    const started = await startFlagClient({
+      config: fileConfig,
+      logger: captureLogs().logger,
+      applicationId: 'test',
+      overrides: { updateProcessor: silentDataSource },
+    });
+    started.client.ld.logger?.warn(
+      'Received I/O error (connect ECONNREFUSED) for streaming request - will retry',
+    );
+
+    expect(started.client.state().lastError?.message).toBe(
+      'Received I/O error (connect ECONNREFUSED) for streaming request - will retry',
+    );
+  });
+
+  it('stop flushes analytics events first, then closes the client', async () => {
+    const testData = new integrations.TestData();
+    const { client } = await startFlagClient({
+      config: fileConfig,
+      logger: captureLogs().logger,
+      applicationId: 'test',
+      overrides: { updateProcessor: testData.getFactory() },
+    });
+    const calls: string[] = [];
+    jest.spyOn(client.ld, 'flush').mockImplementation(async () => {
+      calls.push('flush started');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      calls.push('flush finished');
+      return undefined;
+    });
+    jest.spyOn(client.ld, 'close').mockImplementation(() => calls.push('close'));
+
+    await stopFlagClient(1000);
+
+    expect(calls).toEqual(['flush started', 'flush finished', 'close']);
+    expect(() => flagClient()).toThrow(/not started/);
+  });
+
+  it('stop still closes the client when the flush fails or hangs, and reports it', async () => {
+    const testData = new integrations.TestData();
+    const { client } = await startFlagClient({
+      config: fileConfig,
+      logger: captureLogs().logger,
+      applicationId: 'test',
+      overrides: { updateProcessor: testData.getFactory() },
+    });
+    jest.spyOn(client.ld, 'flush').mockReturnValue(new Promise(() => undefined));
+    const close = jest.spyOn(client.ld, 'close');
+
+    await expect(stopFlagClient(50)).rejects.toThrow('flushing analytics events took longer than 50 ms');
+    expect(close).toHaveBeenCalledTimes(1);
+  });
+});

@@ -1,0 +1,64 @@
+import { PassThrough } from 'node:stream';
+
+import { createLogger, flushLogger } from './create-logger';
+import { launchDarklyLogger } from './launchdarkly-logger';
+
+describe('launchDarklyLogger', () => {
+  async function run(
+    use: (sdkLogger: ReturnType<typeof launchDarklyLogger>) => void,
+    problems: string[] = [],
+  ) {
+    const sink = new PassThrough();
+    const lines: Array<Record<string, unknown>> = [];
+    sink.on('data', (chunk: Buffer) =>
+      lines.push(
+        ...chunk
+          .toString('utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as Record<string, unknown>),
+      ),
+    );
+    const logger = createLogger({ service: 's', instance: '0', level: 'debug', format: 'json', sink });
+    use(launchDarklyLogger(logger, (message) => problems.push(message)));
+    await flushLogger(logger, 1000);
+    return lines;
+  }
+
+  it('formats the SDK printf-style arguments instead of printing a bare %d', async () => {
+    const lines = await run((sdk) => sdk.debug('Flushing %d events to %s', 3, '/bulk'));
+    expect(lines[0]).toMatchObject({
+      level: 'debug',
+      msg: 'Flushing 3 events to /bulk',
+      component: 'launchdarkly',
+    });
+  });
+
+  it('keeps the SDK levels', async () => {
+    const lines = await run((sdk) => {
+      sdk.error('e');
+      sdk.warn('w');
+      sdk.info('i');
+      sdk.debug('d');
+    });
+    expect(lines.map((line) => [line.level, line.msg])).toEqual([
+      ['error', 'e'],
+      ['warn', 'w'],
+      ['info', 'i'],
+      ['debug', 'd'],
+    ]);
+  });
+
+  it('reports warnings and errors, the only signal of a failing stream, to the listener', async () => {
+    const problems: string[] = [];
+    await run((sdk) => {
+      sdk.info('Opened LaunchDarkly stream connection');
+      sdk.warn('Received I/O error (%s) for streaming request - will retry', 'connect ECONNREFUSED');
+      sdk.error('Authentication failed. Double check your SDK key.');
+    }, problems);
+    expect(problems).toEqual([
+      'Received I/O error (connect ECONNREFUSED) for streaming request - will retry',
+      'Authentication failed. Double check your SDK key.',
+    ]);
+  });
+});

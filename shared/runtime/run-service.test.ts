@@ -1,0 +1,367 @@
+import { integrations, type LDOptions } from '@launchdarkly/node-server-sdk';
+import Router from '@koa/router';
+import http from 'node:http';
+import { PassThrough } from 'node:stream';
+
+import { freePort } from '../../test/support/free-port';
+import { flagClient, stopFlagClient } from '../flags';
+import { createServiceApp, type AppState } from '../http';
+import type { CrashOrigin, ProcessPort, StopSignal } from './process-port';
+import { runService, type ServiceDefinition, type ServiceHandle } from './run-service';
+
+interface FakeProcess {
+  readonly port: ProcessPort;
+  readonly sent: unknown[];
+  readonly exits: number[];
+  readonly stderr: string[];
+  signal(signal: StopSignal): void;
+  message(message: unknown): void;
+  crash(error: unknown, origin: CrashOrigin): void;
+}
+
+function fakeProcess(env: NodeJS.ProcessEnv, onSend?: (message: unknown) => void): FakeProcess {
+  const signalListeners = new Map<StopSignal, Array<() => void>>();
+  const messageListeners: Array<(message: unknown) => void> = [];
+  const crashListeners: Array<(error: unknown, origin: CrashOrigin) => void> = [];
+  const fake: FakeProcess = {
+    sent: [],
+    exits: [],
+    stderr: [],
+    port: {
+      env,
+      send: (message) => {
+        fake.sent.push(message);
+        onSend?.(message);
+      },
+      onSignal: (signal, listener) =>
+        signalListeners.set(signal, [...(signalListeners.get(signal) ?? []), listener]),
+      onMessage: (listener) => messageListeners.push(listener),
+      onCrash: (listener) => crashListeners.push(listener),
+      exit: (code) => fake.exits.push(code),
+      writeError: (text) => fake.stderr.push(text),
+    },
+    signal: (signal) => signalListeners.get(signal)?.forEach((listener) => listener()),
+    message: (message) => messageListeners.forEach((listener) => listener(message)),
+    crash: (error, origin) => crashListeners.forEach((listener) => listener(error, origin)),
+  };
+  return fake;
+}
+
+function logCapture() {
+  const sink = new PassThrough();
+  const lines: Array<Record<string, unknown>> = [];
+  sink.on('data', (chunk: Buffer) =>
+    lines.push(
+      ...chunk
+        .toString('utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+    ),
+  );
+  return { sink, messages: () => lines.map((line) => line.msg), lines };
+}
+
+/** A catalog-shaped service whose `/slow` route answers when the test says so. */
+function testService(gate?: Promise<void>): ServiceDefinition {
+  return {
+    name: 'catalog',
+    createApp(dependencies) {
+      const router = new Router<AppState>();
+      router.get('/slow', async (ctx) => {
+        await gate;
+        ctx.body = { done: true };
+      });
+      return createServiceApp(dependencies, router);
+    },
+  };
+}
+
+function get(port: number, path: string, agent?: http.Agent) {
+  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>(
+    (resolve, reject) => {
+      http
+        .get({ host: '127.0.0.1', port, path, agent }, (response) => {
+          let body = '';
+          response.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+          response.on('end', () =>
+            resolve({ status: response.statusCode ?? 0, headers: response.headers, body }),
+          );
+        })
+        .on('error', reject);
+    },
+  );
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = http.get({ host: '127.0.0.1', port, path: '/livez', agent: false });
+    socket.on('response', (response) => {
+      response.resume();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+}
+
+async function envFor(extra: NodeJS.ProcessEnv = {}): Promise<NodeJS.ProcessEnv> {
+  return {
+    CATALOG_PORT: String(await freePort()),
+    LOG_FORMAT: 'json',
+    LAUNCHDARKLY_INIT_TIMEOUT_S: '1',
+    ...extra,
+  };
+}
+
+function flagsFrom(testData: integrations.TestData): LDOptions {
+  return { updateProcessor: testData.getFactory() };
+}
+
+const silentDataSource: LDOptions = {
+  updateProcessor: () => ({ start: () => undefined, stop: () => undefined, close: () => undefined }),
+};
+
+/** Every service a test starts, so a failing test still leaves no server or client behind. */
+const running: ServiceHandle[] = [];
+
+function start(...args: Parameters<typeof runService>): ServiceHandle {
+  const handle = runService(...args);
+  running.push(handle);
+  return handle;
+}
+
+describe('runService', () => {
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((handle) => handle.stop('test cleanup')));
+    await stopFlagClient(50).catch(() => undefined);
+  });
+
+  it('sends ready only once flags are initialised and the port is bound, then logs the init line', async () => {
+    const env = await envFor();
+    const log = logCapture();
+    let stateAtReady: { listening: boolean; initialized: boolean } | undefined;
+    const proc = fakeProcess(env, () => {
+      stateAtReady = { listening: service.address() !== null, initialized: flagClient().state().initialized };
+    });
+
+    const service = start(testService(), {
+      process: proc.port,
+      logSink: log.sink,
+      flagOverrides: flagsFrom(new integrations.TestData()),
+    });
+    await service.started;
+
+    expect(proc.sent).toEqual(['ready']);
+    expect(stateAtReady).toEqual({ listening: true, initialized: true });
+    const initLine = log.lines.find((line) => line.msg === 'LaunchDarkly client initialized');
+    expect(initLine).toMatchObject({
+      level: 'info',
+      service: 'catalog',
+      instance: '0',
+      pid: process.pid,
+      mode: 'file',
+    });
+    expect(typeof initLine?.ms).toBe('number');
+  });
+
+  it('when flags do not come in time, still serves, and the one init line says NOT initialized and why', async () => {
+    const env = await envFor();
+    const log = logCapture();
+    const proc = fakeProcess(env);
+    const service = start(testService(), {
+      process: proc.port,
+      logSink: log.sink,
+      flagOverrides: silentDataSource,
+    });
+    await service.started;
+
+    expect(proc.sent).toEqual(['ready']);
+    const initLines = log.lines.filter((line) => String(line.msg).startsWith('LaunchDarkly client'));
+    expect(initLines).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        msg: 'LaunchDarkly client NOT initialized',
+        reason: expect.stringMatching(/no flag data within 1s.*SDK keeps retrying/),
+      }),
+    ]);
+    const readyz = await get(Number(env.CATALOG_PORT), '/readyz');
+    expect(readyz.status).toBe(200);
+    expect(JSON.parse(readyz.body)).toMatchObject({ status: 'serving', flags: { initialized: false } });
+  });
+
+  it('on SIGINT: readyz 503, no new connections, in-flight requests finish with Connection: close, flush, close, exit 0', async () => {
+    const env = await envFor();
+    const port = Number(env.CATALOG_PORT);
+    const log = logCapture();
+    const proc = fakeProcess(env);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const service = start(testService(gate), {
+      process: proc.port,
+      logSink: log.sink,
+      flagOverrides: flagsFrom(new integrations.TestData()),
+    });
+    await service.started;
+    const calls: string[] = [];
+    const { ld } = flagClient();
+    const realFlush = ld.flush.bind(ld);
+    jest.spyOn(ld, 'flush').mockImplementation(async () => {
+      calls.push('flush');
+      return realFlush();
+    });
+    jest.spyOn(ld, 'close').mockImplementation(() => calls.push('close'));
+
+    const agent = new http.Agent({ keepAlive: true });
+    const inFlight = get(port, '/slow', agent);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    proc.signal('SIGINT');
+
+    expect(await canConnect(port)).toBe(false);
+    expect(proc.exits).toEqual([]);
+    release();
+    const response = await inFlight;
+    expect(response.status).toBe(200);
+    expect(response.headers.connection).toBe('close');
+
+    expect(await service.exited).toBe(0);
+    expect(proc.exits).toEqual([0]);
+    expect(calls).toEqual(['flush', 'close']);
+    expect(log.messages()).toEqual(
+      expect.arrayContaining([
+        'Shutting down',
+        'Connections drained',
+        'Flag events flushed; LaunchDarkly client closed',
+      ]),
+    );
+    expect(log.messages().at(-1)).toBe('Shutdown complete');
+    agent.destroy();
+  });
+
+  it('/readyz answers 503 as soon as draining starts', async () => {
+    const env = await envFor();
+    const port = Number(env.CATALOG_PORT);
+    const proc = fakeProcess(env);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const service = start(testService(gate), {
+      process: proc.port,
+      logSink: logCapture().sink,
+      flagOverrides: flagsFrom(new integrations.TestData()),
+    });
+    await service.started;
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    expect((await get(port, '/readyz', agent)).status).toBe(200);
+
+    const slow = get(port, '/slow', new http.Agent({ keepAlive: true }));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    proc.signal('SIGTERM');
+    const readyz = await get(port, '/readyz', agent);
+    expect(readyz.status).toBe(503);
+    expect(JSON.parse(readyz.body)).toMatchObject({ status: 'draining' });
+    expect(readyz.headers.connection).toBe('close');
+
+    release();
+    await slow;
+    expect(await service.exited).toBe(0);
+    agent.destroy();
+  });
+
+  it('a second signal or PM2 shutdown message during the drain does not start a second shutdown', async () => {
+    const env = await envFor();
+    const log = logCapture();
+    const proc = fakeProcess(env);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const service = start(testService(gate), {
+      process: proc.port,
+      logSink: log.sink,
+      flagOverrides: flagsFrom(new integrations.TestData()),
+    });
+    await service.started;
+    const flush = jest.spyOn(flagClient().ld, 'flush');
+    const slow = get(Number(env.CATALOG_PORT), '/slow');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    proc.signal('SIGINT');
+    proc.signal('SIGTERM');
+    proc.message('shutdown');
+    proc.signal('SIGINT');
+    release();
+    await slow;
+
+    expect(await service.exited).toBe(0);
+    expect(proc.exits).toEqual([0]);
+    expect(flush).toHaveBeenCalledTimes(1);
+    expect(log.messages().filter((message) => message === 'Shutting down')).toHaveLength(1);
+    expect(log.messages().filter((message) => message === 'Already shutting down; ignoring')).toHaveLength(3);
+  });
+
+  it('the PM2 shutdown message stops the instance like SIGINT', async () => {
+    const env = await envFor();
+    const proc = fakeProcess(env);
+    const service = start(testService(), {
+      process: proc.port,
+      logSink: logCapture().sink,
+      flagOverrides: flagsFrom(new integrations.TestData()),
+    });
+    await service.started;
+    proc.message({ type: 'something else' });
+    expect(proc.exits).toEqual([]);
+    proc.message('shutdown');
+    expect(await service.exited).toBe(0);
+  });
+
+  it('an uncaught exception is logged with its stack, then the instance stops gracefully with exit code 1', async () => {
+    const env = await envFor();
+    const log = logCapture();
+    const proc = fakeProcess(env);
+    const service = start(testService(), {
+      process: proc.port,
+      logSink: log.sink,
+      flagOverrides: flagsFrom(new integrations.TestData()),
+    });
+    await service.started;
+    const flush = jest.spyOn(flagClient().ld, 'flush');
+
+    proc.crash(new Error('kaboom'), 'uncaughtException');
+
+    expect(await service.exited).toBe(1);
+    expect(proc.exits).toEqual([1]);
+    expect(flush).toHaveBeenCalledTimes(1);
+    const crashLine = log.lines.find((line) => line.msg === 'Crashed (uncaughtException); shutting down');
+    expect(crashLine).toMatchObject({ level: 'error', error: { message: 'kaboom' } });
+    expect((crashLine?.error as { stack: string }).stack).toContain('run-service.test.ts');
+  });
+
+  it('an invalid variable stops start-up with a message naming it, exit 1 and no ready', async () => {
+    const proc = fakeProcess({ CATALOG_PORT: 'eighty' });
+    const service = start(testService(), { process: proc.port, logSink: logCapture().sink });
+    await service.started;
+
+    expect(await service.exited).toBe(1);
+    expect(proc.sent).toEqual([]);
+    expect(proc.stderr.join('')).toMatch(
+      /catalog: cannot start: Invalid configuration:\n {2}- CATALOG_PORT: /,
+    );
+  });
+
+  it('a port already in use is logged and exits 1 without sending ready', async () => {
+    const env = await envFor();
+    const blocker = http.createServer();
+    await new Promise<void>((resolve) => blocker.listen(Number(env.CATALOG_PORT), resolve));
+    const log = logCapture();
+    const proc = fakeProcess(env);
+    const service = start(testService(), {
+      process: proc.port,
+      logSink: log.sink,
+      flagOverrides: flagsFrom(new integrations.TestData()),
+    });
+
+    expect(await service.exited).toBe(1);
+    expect(proc.sent).toEqual([]);
+    expect(log.lines.find((line) => line.msg === 'Could not start serving')).toMatchObject({
+      error: { code: 'EADDRINUSE' },
+    });
+    await new Promise((resolve) => blocker.close(resolve));
+  });
+});
