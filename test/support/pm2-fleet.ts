@@ -1,0 +1,120 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+import { findProjectRoot, type ServiceName } from '../../shared/config';
+import { freePorts } from './free-port';
+
+const run = promisify(execFile);
+const projectRoot = findProjectRoot(__dirname);
+const pm2Bin = path.join(projectRoot, 'node_modules', 'pm2', 'bin', 'pm2');
+const ecosystem = path.join(projectRoot, 'ecosystem.config.js');
+
+/** One instance as `pm2 jlist` describes it. */
+export interface Pm2Instance {
+  readonly name: string;
+  readonly pm_id: number;
+  readonly pid: number;
+  readonly pm2_env: {
+    readonly status: string;
+    readonly restart_time: number;
+    readonly NODE_APP_INSTANCE?: number | string;
+    readonly pm_out_log_path: string;
+  };
+}
+
+export interface FleetOptions {
+  /** Instances per service (FLEET_INSTANCES). */
+  readonly instances?: number;
+  /** Extra environment for every service (LaunchDarkly endpoints, timeouts…). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export interface Fleet {
+  readonly home: string;
+  readonly ports: Readonly<Record<ServiceName, number>>;
+  /** Runs the project's own pm2 CLI against this fleet's private PM2_HOME. */
+  pm2(...args: string[]): Promise<string>;
+  list(): Promise<Pm2Instance[]>;
+  /** Every stdout line each instance wrote, by pm_id, read from PM2's per-instance log files. */
+  outLines(): Promise<Map<number, string[]>>;
+  /** The daemon's own log ($PM2_HOME/pm2.log). */
+  daemonLog(): Promise<string>;
+  url(service: ServiceName, pathAndQuery: string): string;
+  /** Deletes the apps, kills the daemon and removes PM2_HOME; safe to call more than once. */
+  destroy(): Promise<void>;
+}
+
+/**
+ * Starts the whole fleet the way a user does (`pm2 start ecosystem.config.js` on the compiled
+ * dist/), with a private PM2_HOME and free ports, so tests never touch the user's own PM2.
+ * If start-up fails, the daemon is killed before the error is thrown.
+ */
+export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
+  if (!existsSync(path.join(projectRoot, 'dist', 'services', 'gateway', 'main.js'))) {
+    throw new Error('dist/ is missing: run `npm run build` before the end-to-end tests');
+  }
+  const home = await mkdtemp(path.join(os.tmpdir(), 'flagfleet-pm2-'));
+  const [gateway, catalog, pricing] = await freePorts(3);
+  const ports = { gateway: gateway!, catalog: catalog!, pricing: pricing! };
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    PM2_HOME: home,
+    FLEET_INSTANCES: String(options.instances ?? 2),
+    GATEWAY_PORT: String(ports.gateway),
+    CATALOG_PORT: String(ports.catalog),
+    PRICING_PORT: String(ports.pricing),
+    ...options.env,
+  };
+
+  let destroyed = false;
+  const fleet: Fleet = {
+    home,
+    ports,
+    async pm2(...args) {
+      const { stdout } = await run(process.execPath, [pm2Bin, ...args], {
+        cwd: projectRoot,
+        env,
+        maxBuffer: 16 << 20,
+      });
+      return stdout;
+    },
+    async list() {
+      return JSON.parse(await fleet.pm2('jlist')) as Pm2Instance[];
+    },
+    async outLines() {
+      const byId = new Map<number, string[]>();
+      const logDir = path.join(home, 'logs');
+      for (const file of await readdir(logDir)) {
+        const match = /-out-(\d+)\.log$/.exec(file);
+        if (!match) continue;
+        const text = await readFile(path.join(logDir, file), 'utf8');
+        byId.set(Number(match[1]), text.split('\n').filter(Boolean));
+      }
+      return byId;
+    },
+    async daemonLog() {
+      return readFile(path.join(home, 'pm2.log'), 'utf8').catch(() => '');
+    },
+    url: (service, pathAndQuery) => `http://127.0.0.1:${ports[service]}${pathAndQuery}`,
+    async destroy() {
+      if (destroyed) return;
+      destroyed = true;
+      await fleet.pm2('kill').catch(() => undefined);
+      await rm(home, { recursive: true, force: true });
+    },
+  };
+
+  try {
+    await fleet.pm2('start', ecosystem);
+  } catch (error) {
+    const daemonLog = await fleet.daemonLog();
+    await fleet.destroy();
+    throw new Error(`pm2 start failed: ${String(error)}\n${daemonLog.slice(-4000)}`);
+  }
+  return fleet;
+}
