@@ -1,6 +1,7 @@
-import { integrations, type LDLogger, type LDOptions } from '@launchdarkly/node-server-sdk';
+import type { LDLogger, LDOptions } from '@launchdarkly/node-server-sdk';
 
 import type { LaunchDarklyConfig } from '../config';
+import { flagFileSource } from './flag-file-source';
 
 /** The SDK requires a key even when no network is used; this one is never sent anywhere. */
 export const LOCAL_FILE_SDK_KEY = 'local-flag-file';
@@ -21,12 +22,7 @@ export function launchDarklyOptions(
     case 'file':
       return {
         ...common,
-        // The SDK's own file source; autoUpdate watches the file so edits reach running instances.
-        updateProcessor: new integrations.FileDataSourceFactory({
-          paths: [config.flagsFile],
-          autoUpdate: true,
-          logger,
-        }).getFactory(),
+        updateProcessor: flagFileSource(config.flagsFile, logger),
         sendEvents: false,
         diagnosticOptOut: true,
       };
