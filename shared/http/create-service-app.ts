@@ -16,6 +16,11 @@ export interface ServiceAppDependencies {
   readonly flags: FlagClient;
   readonly lifecycle: Lifecycle;
   readonly requestScope: RequestScope;
+  /**
+   * `catalog#1`: which instance answered, sent as `X-Served-By`. Round-robin hides it otherwise, and
+   * operators (and the end-to-end tests) need to see that every instance serves the same flags.
+   */
+  readonly servedBy?: string;
 }
 
 /**
@@ -26,7 +31,7 @@ export function createServiceApp(
   dependencies: ServiceAppDependencies,
   routes: Router<AppState>,
 ): Koa<AppState> {
-  const { logger, flags, lifecycle, requestScope } = dependencies;
+  const { logger, flags, lifecycle, requestScope, servedBy } = dependencies;
   const app = new Koa<AppState>();
   app.on('error', (error: unknown, ctx?: Koa.ParameterizedContext<AppState>) => {
     logger.error('Request failed', {
@@ -41,6 +46,12 @@ export function createServiceApp(
   router.use(healthRoutes({ lifecycle, flagState: () => flags.state() }).routes(), routes.routes());
 
   app.use(errorHandler());
+  if (servedBy !== undefined) {
+    app.use(async function servedByHeader(ctx, next) {
+      ctx.set('X-Served-By', servedBy);
+      await next();
+    });
+  }
   app.use(requestId(requestScope));
   app.use(requestLogger(logger));
   app.use(router.routes());

@@ -162,6 +162,8 @@ describe('runService', () => {
       mode: 'file',
     });
     expect(typeof initLine?.ms).toBe('number');
+    const livez = await get(Number(env.CATALOG_PORT), '/livez');
+    expect(livez.headers['x-served-by']).toBe('catalog#0');
   });
 
   it('when flags do not come in time, still serves, and the one init line says NOT initialized and why', async () => {

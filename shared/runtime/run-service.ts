@@ -17,6 +17,8 @@ export interface ServiceDependencies {
   readonly flags: FlagClient;
   readonly lifecycle: Lifecycle;
   readonly requestScope: RequestScope;
+  /** `catalog#1`: the service and its PM2 instance number. */
+  readonly servedBy: string;
 }
 
 export interface ServiceDefinition {
