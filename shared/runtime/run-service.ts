@@ -150,6 +150,7 @@ export function runService(definition: ServiceDefinition, options: RunOptions = 
         flags: flags.client,
         lifecycle,
         requestScope,
+        servedBy: `${definition.name}#${config.instance}`,
       });
       if (stopping) return;
       server = createDrainingServer(app.callback());
