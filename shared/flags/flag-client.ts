@@ -105,10 +105,17 @@ export class FlagClient {
   /** Delivers queued analytics events, then releases the stream: `close()` alone drops events. */
   async shutdown(flushTimeoutMs: number): Promise<void> {
     try {
-      await withTimeout(this.ld.flush(), flushTimeoutMs, 'flushing analytics events');
+      await withTimeout(this.flushEvents(), flushTimeoutMs, 'flushing analytics events');
     } finally {
       this.ld.close();
     }
+  }
+
+  /** `flush()`'s promise never rejects: a failed delivery is only reported to its callback. */
+  private flushEvents(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      void this.ld.flush((error) => (error ? reject(error) : resolve()));
+    });
   }
 }
 

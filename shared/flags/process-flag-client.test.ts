@@ -138,11 +138,11 @@ describe('the process flag client', () => {
       overrides: { updateProcessor: testData.getFactory() },
     });
     const calls: string[] = [];
-    jest.spyOn(client.ld, 'flush').mockImplementation(async () => {
+    jest.spyOn(client.ld, 'flush').mockImplementation(async (callback) => {
       calls.push('flush started');
       await new Promise((resolve) => setTimeout(resolve, 20));
       calls.push('flush finished');
-      return undefined;
+      callback?.(null, true);
     });
     jest.spyOn(client.ld, 'close').mockImplementation(() => calls.push('close'));
 
@@ -152,7 +152,24 @@ describe('the process flag client', () => {
     expect(() => flagClient()).toThrow(/not started/);
   });
 
-  it('stop still closes the client when the flush fails or hangs, and reports it', async () => {
+  it('stop reports a failed delivery (which flush() only tells its callback) and still closes the client', async () => {
+    const testData = new integrations.TestData();
+    const { client } = await startFlagClient({
+      config: fileConfig,
+      logger: captureLogs().logger,
+      applicationId: 'test',
+      overrides: { updateProcessor: testData.getFactory() },
+    });
+    jest.spyOn(client.ld, 'flush').mockImplementation(async (callback) => {
+      callback?.(new Error('events endpoint answered 503'), false);
+    });
+    const close = jest.spyOn(client.ld, 'close');
+
+    await expect(stopFlagClient(1000)).rejects.toThrow('events endpoint answered 503');
+    expect(close).toHaveBeenCalledTimes(1);
+  });
+
+  it('stop still closes the client when the flush hangs, and reports it', async () => {
     const testData = new integrations.TestData();
     const { client } = await startFlagClient({
       config: fileConfig,

@@ -207,9 +207,9 @@ describe('runService', () => {
     const calls: string[] = [];
     const { ld } = flagClient();
     const realFlush = ld.flush.bind(ld);
-    jest.spyOn(ld, 'flush').mockImplementation(async () => {
+    jest.spyOn(ld, 'flush').mockImplementation(async (callback) => {
       calls.push('flush');
-      return realFlush();
+      return realFlush(callback);
     });
     jest.spyOn(ld, 'close').mockImplementation(() => calls.push('close'));
 
