@@ -9,7 +9,7 @@ export function isSortOrder(value: string): value is SortOrder {
 }
 
 const comparators: Record<SortOrder, (a: Product, b: Product) => number> = {
-  featured: (a, b) => a.featuredRank - b.featuredRank,
+  featured: (a, b) => a.featuredRank - b.featuredRank || a.sku.localeCompare(b.sku),
   'price-asc': (a, b) => a.priceCents - b.priceCents || a.sku.localeCompare(b.sku),
   newest: (a, b) => b.createdAt.localeCompare(a.createdAt) || a.sku.localeCompare(b.sku),
 };

@@ -55,13 +55,14 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   const agent = new transport.Agent({ keepAlive: true, maxSockets: 128 });
   const maxResponseBytes = options.maxResponseBytes ?? 1024 * 1024;
 
-  function attempt(request: UpstreamRequest, signal: AbortSignal) {
+  /** `fresh`: bypass the pool, so a retry cannot land on another stale pooled socket. */
+  function attempt(request: UpstreamRequest, signal: AbortSignal, fresh = false) {
     return new Promise<
       { response: UpstreamResponse } | { error: NodeJS.ErrnoException; reusedSocket: boolean }
     >((resolve) => {
       const outgoing = transport.request(
         new URL(request.path, base),
-        { method: request.method, headers: request.headers, agent, signal },
+        { method: request.method, headers: request.headers, agent: fresh ? false : agent, signal },
         (incoming) => {
           const chunks: Buffer[] = [];
           let size = 0;
@@ -138,7 +139,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         path: request.path,
         code: first.error.code,
       });
-      const second = await attempt(request, signal);
+      const second = await attempt(request, signal, true);
       if ('response' in second) return second.response;
       throw failure(second.error, signal);
     },

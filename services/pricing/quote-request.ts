@@ -15,7 +15,8 @@ const quoteRequestSchema = z.strictObject(
       .min(1, 'must list at least one item')
       .max(100, 'must list at most 100 items'),
   },
-  { error: 'must be an object with an items array' },
+  // Only for a body that is not an object: other problems (an unknown key) keep their own message.
+  { error: (issue) => (issue.code === 'invalid_type' ? 'must be an object with an items array' : undefined) },
 );
 
 /** Validates a `POST /quotes` body; every problem is a 400 that says where it is. */

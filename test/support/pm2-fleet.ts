@@ -13,6 +13,15 @@ const projectRoot = findProjectRoot(__dirname);
 const pm2Bin = path.join(projectRoot, 'node_modules', 'pm2', 'bin', 'pm2');
 const ecosystem = path.join(projectRoot, 'ecosystem.config.js');
 
+async function runPm2(args: readonly string[], env: NodeJS.ProcessEnv): Promise<string> {
+  const { stdout } = await run(process.execPath, [pm2Bin, ...args], {
+    cwd: projectRoot,
+    env,
+    maxBuffer: 16 << 20,
+  });
+  return stdout;
+}
+
 /** One instance as `pm2 jlist` describes it. */
 export interface Pm2Instance {
   readonly name: string;
@@ -35,6 +44,8 @@ export interface FleetOptions {
 
 export interface Fleet {
   readonly home: string;
+  /** `pm2 start ecosystem.config.js`; resolves when PM2 has every instance online. */
+  start(): Promise<void>;
   readonly ports: Readonly<Record<ServiceName, number>>;
   /** Runs the project's own pm2 CLI against this fleet's private PM2_HOME. */
   pm2(...args: string[]): Promise<string>;
@@ -44,7 +55,9 @@ export interface Fleet {
   /** The daemon's own log ($PM2_HOME/pm2.log). */
   daemonLog(): Promise<string>;
   url(service: ServiceName, pathAndQuery: string): string;
-  /** Deletes the apps, kills the daemon and removes PM2_HOME; safe to call more than once. */
+  /** `pm2 reload ecosystem.config.js`, with extra environment for this command (e.g. PM2_CONCURRENT_ACTIONS). */
+  reload(extraEnv?: Readonly<Record<string, string>>): Promise<string>;
+  /** Kills the daemon (which stops every instance) and removes PM2_HOME; safe to call more than once. */
   destroy(): Promise<void>;
 }
 
@@ -54,6 +67,20 @@ export interface Fleet {
  * If start-up fails, the daemon is killed before the error is thrown.
  */
 export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
+  const fleet = await createFleet(options);
+  await fleet.start();
+  // Launch the daemon now: a `pm2 jlist` racing `pm2 start` to launch it would hang both.
+  try {
+    await fleet.pm2('ping');
+  } catch (error) {
+    await fleet.destroy();
+    throw error;
+  }
+  return fleet;
+}
+
+/** A fleet with its PM2_HOME, ports and daemon ready and no app started yet (to watch it start). */
+export async function createFleet(options: FleetOptions = {}): Promise<Fleet> {
   if (!existsSync(path.join(projectRoot, 'dist', 'services', 'gateway', 'main.js'))) {
     throw new Error('dist/ is missing: run `npm run build` before the end-to-end tests');
   }
@@ -75,14 +102,8 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
   const fleet: Fleet = {
     home,
     ports,
-    async pm2(...args) {
-      const { stdout } = await run(process.execPath, [pm2Bin, ...args], {
-        cwd: projectRoot,
-        env,
-        maxBuffer: 16 << 20,
-      });
-      return stdout;
-    },
+    pm2: (...args) => runPm2(args, env),
+    reload: (extraEnv = {}) => runPm2(['reload', ecosystem], { ...env, ...extraEnv }),
     async list() {
       return JSON.parse(await fleet.pm2('jlist')) as Pm2Instance[];
     },
@@ -101,6 +122,15 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
       return readFile(path.join(home, 'pm2.log'), 'utf8').catch(() => '');
     },
     url: (service, pathAndQuery) => `http://127.0.0.1:${ports[service]}${pathAndQuery}`,
+    async start() {
+      try {
+        await fleet.pm2('start', ecosystem);
+      } catch (error) {
+        const daemonLog = await fleet.daemonLog();
+        await fleet.destroy();
+        throw new Error(`pm2 start failed: ${String(error)}\n${daemonLog.slice(-4000)}`);
+      }
+    },
     async destroy() {
       if (destroyed) return;
       destroyed = true;
@@ -109,12 +139,12 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
     },
   };
 
+  // Launch the daemon now: a `pm2 jlist` racing `pm2 start` to launch it would hang both.
   try {
-    await fleet.pm2('start', ecosystem);
+    await fleet.pm2('ping');
   } catch (error) {
-    const daemonLog = await fleet.daemonLog();
     await fleet.destroy();
-    throw new Error(`pm2 start failed: ${String(error)}\n${daemonLog.slice(-4000)}`);
+    throw error;
   }
   return fleet;
 }
