@@ -459,6 +459,21 @@ describe('POST /quotes', () => {
       expect((await linesFor('bad-input')).filter((line) => line.level === 'error')).toEqual([]);
     });
 
+    it('a 405 says which methods the route allows', async () => {
+      const response = await client().get('/quotes');
+      expect(response.status).toBe(405);
+      expect(response.headers.allow).toBe('POST');
+      expect((await client().propfind('/quotes')).headers.allow).toBe('POST');
+    });
+
+    it('a structured +json content type is parsed like application/json, not refused', async () => {
+      const response = await client()
+        .post('/quotes')
+        .set('Content-Type', 'application/vnd.quote+json')
+        .send(JSON.stringify(THREE_PENS));
+      expect(quoteOf(response).subtotalCents).toBe(1005);
+    });
+
     it('a body just under 32kb is read, then validated', async () => {
       const response = await client()
         .post('/quotes')

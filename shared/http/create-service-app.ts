@@ -1,7 +1,6 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 
-import { AppError } from '../errors';
 import type { FlagClient } from '../flags';
 import type { Logger, RequestScope } from '../logging';
 import type { Lifecycle } from '../runtime/lifecycle';
@@ -55,13 +54,8 @@ export function createServiceApp(
   app.use(requestId(requestScope));
   app.use(requestLogger(logger));
   app.use(router.routes());
-  app.use(
-    router.allowedMethods({
-      throw: true,
-      // A method the router has never heard of is still the client's mistake: 405, not 501.
-      notImplemented: () => new AppError(405, 'method_not_allowed', 'Method not allowed'),
-      methodNotAllowed: () => new AppError(405, 'method_not_allowed', 'Method not allowed for this route'),
-    }),
-  );
+  // Not `throw: true`: the router then skips the Allow header. The error handler turns the bodiless
+  // 405 (or 501, for a method the router does not know) into the JSON error.
+  app.use(router.allowedMethods());
   return app;
 }

@@ -10,8 +10,13 @@ export function errorHandler(): AppMiddleware {
   return async function errorHandler(ctx, next) {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body == null) {
+      if (ctx.body == null && ctx.status === 404) {
         throw new AppError(404, 'not_found', `No route for ${ctx.method} ${ctx.path}`);
+      }
+      // The router answers a known route with the wrong method 405, and a method it does not know
+      // at all 501; both are the client's mistake, so both are a 405 (with the router's Allow).
+      if (ctx.body == null && (ctx.status === 405 || ctx.status === 501)) {
+        throw new AppError(405, 'method_not_allowed', `Method not allowed: ${ctx.method} ${ctx.path}`);
       }
     } catch (thrown) {
       const response = toErrorResponse(thrown);

@@ -18,6 +18,9 @@ export interface JsonBodyOptions {
 export function jsonBody(options: JsonBodyOptions): AppMiddleware {
   const parse = bodyParser({
     enableTypes: ['json'],
+    // Parse every type the 415 check lets through, structured-suffix types such as +json included.
+    // (The parser merges this list into its defaults by index, so application/json must lead it.)
+    extendTypes: { json: ['application/json', 'application/*+json'] },
     jsonLimit: options.limit,
     onError: (error) => {
       const status = (error as { status?: number }).status;
