@@ -32,7 +32,11 @@ export interface Pm2Instance {
     readonly restart_time: number;
     readonly NODE_APP_INSTANCE?: number | string;
     readonly pm_out_log_path: string;
+    /** Epoch ms PM2 (re)started this process. */
+    readonly pm_uptime?: number;
   };
+  /** What PM2 measured of the process when the list was taken (memory: RSS in bytes). */
+  readonly monit?: { readonly memory: number; readonly cpu: number };
 }
 
 export interface FleetOptions {
