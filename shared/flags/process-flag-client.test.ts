@@ -30,6 +30,19 @@ const rejectingDataSource: LDOptions['updateProcessor'] = (
   close: () => undefined,
 });
 
+/** Starts the process client on the given data source (TestData when none), with a captured logger. */
+function startWith(
+  updateProcessor: LDOptions['updateProcessor'] = new integrations.TestData().getFactory(),
+  logger = captureLogs().logger,
+) {
+  return startFlagClient({
+    config: fileConfig,
+    logger,
+    applicationId: 'test',
+    overrides: { updateProcessor },
+  });
+}
+
 describe('the process flag client', () => {
   afterEach(async () => {
     await stopFlagClient(100);
@@ -61,12 +74,7 @@ describe('the process flag client', () => {
   it('when flags arrive, reports initialized with the time it took', async () => {
     const testData = new integrations.TestData();
     await testData.update(testData.flag('catalog-sort').valueForAll('newest'));
-    const started = await startFlagClient({
-      config: fileConfig,
-      logger: captureLogs().logger,
-      applicationId: 'test',
-      overrides: { updateProcessor: testData.getFactory() },
-    });
+    const started = await startWith(testData.getFactory());
 
     expect(started.initialized).toBe(true);
     expect(started.durationMs).toBeGreaterThanOrEqual(0);
@@ -78,12 +86,7 @@ describe('the process flag client', () => {
   });
 
   it('when flags do not arrive in time, starts anyway, serves fallbacks and says the SDK keeps retrying', async () => {
-    const started = await startFlagClient({
-      config: fileConfig,
-      logger: captureLogs().logger,
-      applicationId: 'test',
-      overrides: { updateProcessor: silentDataSource },
-    });
+    const started = await startWith(silentDataSource);
 
     expect(started.initialized).toBe(false);
     expect(started.reason).toMatch(/no flag data within 1s.*serving fallback values, the SDK keeps retrying/);
@@ -95,13 +98,7 @@ describe('the process flag client', () => {
   });
 
   it('when the data source fails for good, starts anyway and records the error for /readyz', async () => {
-    const log = captureLogs();
-    const started = await startFlagClient({
-      config: { ...fileConfig, mode: 'file' },
-      logger: log.logger,
-      applicationId: 'test',
-      overrides: { updateProcessor: rejectingDataSource },
-    });
+    const started = await startWith(rejectingDataSource);
 
     expect(started.initialized).toBe(false);
     expect(started.reason).toMatch(
@@ -114,12 +111,7 @@ describe('the process flag client', () => {
   });
 
   it('records SDK warnings as the last error, so /readyz can say why flags are missing', async () => {
-    const started = await startFlagClient({
-      config: fileConfig,
-      logger: captureLogs().logger,
-      applicationId: 'test',
-      overrides: { updateProcessor: silentDataSource },
-    });
+    const started = await startWith(silentDataSource);
     started.client.ld.logger?.warn(
       'Received I/O error (connect ECONNREFUSED) for streaming request - will retry',
     );
@@ -130,13 +122,7 @@ describe('the process flag client', () => {
   });
 
   it('stop flushes analytics events first, then closes the client', async () => {
-    const testData = new integrations.TestData();
-    const { client } = await startFlagClient({
-      config: fileConfig,
-      logger: captureLogs().logger,
-      applicationId: 'test',
-      overrides: { updateProcessor: testData.getFactory() },
-    });
+    const { client } = await startWith();
     const calls: string[] = [];
     jest.spyOn(client.ld, 'flush').mockImplementation(async (callback) => {
       calls.push('flush started');
@@ -153,13 +139,7 @@ describe('the process flag client', () => {
   });
 
   it('stop reports a failed delivery (which flush() only tells its callback) and still closes the client', async () => {
-    const testData = new integrations.TestData();
-    const { client } = await startFlagClient({
-      config: fileConfig,
-      logger: captureLogs().logger,
-      applicationId: 'test',
-      overrides: { updateProcessor: testData.getFactory() },
-    });
+    const { client } = await startWith();
     jest.spyOn(client.ld, 'flush').mockImplementation(async (callback) => {
       callback?.(new Error('events endpoint answered 503'), false);
     });
@@ -170,13 +150,7 @@ describe('the process flag client', () => {
   });
 
   it('stop still closes the client when the flush hangs, and reports it', async () => {
-    const testData = new integrations.TestData();
-    const { client } = await startFlagClient({
-      config: fileConfig,
-      logger: captureLogs().logger,
-      applicationId: 'test',
-      overrides: { updateProcessor: testData.getFactory() },
-    });
+    const { client } = await startWith();
     jest.spyOn(client.ld, 'flush').mockReturnValue(new Promise(() => undefined));
     const close = jest.spyOn(client.ld, 'close');
 

@@ -1,5 +1,4 @@
-import { PassThrough } from 'node:stream';
-
+import { captureJsonLines } from '../../test/support/log-capture';
 import { createLogger, flushLogger } from './create-logger';
 import { launchDarklyLogger } from './launchdarkly-logger';
 
@@ -8,21 +7,11 @@ describe('launchDarklyLogger', () => {
     use: (sdkLogger: ReturnType<typeof launchDarklyLogger>) => void,
     problems: string[] = [],
   ) {
-    const sink = new PassThrough();
-    const lines: Array<Record<string, unknown>> = [];
-    sink.on('data', (chunk: Buffer) =>
-      lines.push(
-        ...chunk
-          .toString('utf8')
-          .split('\n')
-          .filter(Boolean)
-          .map((line) => JSON.parse(line) as Record<string, unknown>),
-      ),
-    );
+    const { sink, lines } = captureJsonLines();
     const logger = createLogger({ service: 's', instance: '0', level: 'debug', format: 'json', sink });
     use(launchDarklyLogger(logger, (message) => problems.push(message)));
     await flushLogger(logger, 1000);
-    return lines;
+    return lines();
   }
 
   it('formats the SDK printf-style arguments instead of printing a bare %d', async () => {

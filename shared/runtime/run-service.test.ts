@@ -1,9 +1,9 @@
 import { integrations, type LDOptions } from '@launchdarkly/node-server-sdk';
 import Router from '@koa/router';
 import http from 'node:http';
-import { PassThrough } from 'node:stream';
 
 import { freePort } from '../../test/support/free-port';
+import { captureJsonLines } from '../../test/support/log-capture';
 import { flagClient, stopFlagClient } from '../flags';
 import { createServiceApp, type AppState } from '../http';
 import type { CrashOrigin, ProcessPort, StopSignal } from './process-port';
@@ -45,21 +45,6 @@ function fakeProcess(env: NodeJS.ProcessEnv, onSend?: (message: unknown) => void
     crash: (error, origin) => crashListeners.forEach((listener) => listener(error, origin)),
   };
   return fake;
-}
-
-function logCapture() {
-  const sink = new PassThrough();
-  const lines: Array<Record<string, unknown>> = [];
-  sink.on('data', (chunk: Buffer) =>
-    lines.push(
-      ...chunk
-        .toString('utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line) as Record<string, unknown>),
-    ),
-  );
-  return { sink, messages: () => lines.map((line) => line.msg), lines };
 }
 
 /** A catalog-shaped service whose `/slow` route answers when the test says so. */
@@ -130,6 +115,30 @@ function start(...args: Parameters<typeof runService>): ServiceHandle {
   return handle;
 }
 
+interface Launched {
+  readonly service: ServiceHandle;
+  readonly proc: FakeProcess;
+  readonly log: ReturnType<typeof captureJsonLines>;
+  /** Lets the requests waiting on `/slow` finish. */
+  release(): void;
+}
+
+/** Runs the test service with a fake process, captured JSON logs and TestData flags. */
+function launch(
+  env: NodeJS.ProcessEnv,
+  {
+    flags = flagsFrom(new integrations.TestData()),
+    onSend,
+  }: { flags?: LDOptions; onSend?: (message: unknown) => void } = {},
+): Launched {
+  const log = captureJsonLines();
+  const proc = fakeProcess(env, onSend);
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const service = start(testService(gate), { process: proc.port, logSink: log.sink, flagOverrides: flags });
+  return { service, proc, log, release: () => release() };
+}
+
 describe('runService', () => {
   afterEach(async () => {
     await Promise.all(running.splice(0).map((handle) => handle.stop('test cleanup')));
@@ -138,22 +147,20 @@ describe('runService', () => {
 
   it('sends ready only once flags are initialised and the port is bound, then logs the init line', async () => {
     const env = await envFor();
-    const log = logCapture();
     let stateAtReady: { listening: boolean; initialized: boolean } | undefined;
-    const proc = fakeProcess(env, () => {
-      stateAtReady = { listening: service.address() !== null, initialized: flagClient().state().initialized };
-    });
-
-    const service = start(testService(), {
-      process: proc.port,
-      logSink: log.sink,
-      flagOverrides: flagsFrom(new integrations.TestData()),
+    const { service, proc, log } = launch(env, {
+      onSend: () => {
+        stateAtReady = {
+          listening: service.address() !== null,
+          initialized: flagClient().state().initialized,
+        };
+      },
     });
     await service.started;
 
     expect(proc.sent).toEqual(['ready']);
     expect(stateAtReady).toEqual({ listening: true, initialized: true });
-    const initLine = log.lines.find((line) => line.msg === 'LaunchDarkly client initialized');
+    const initLine = log.lines().find((line) => line.msg === 'LaunchDarkly client initialized');
     expect(initLine).toMatchObject({
       level: 'info',
       service: 'catalog',
@@ -168,17 +175,11 @@ describe('runService', () => {
 
   it('when flags do not come in time, still serves, and the one init line says NOT initialized and why', async () => {
     const env = await envFor();
-    const log = logCapture();
-    const proc = fakeProcess(env);
-    const service = start(testService(), {
-      process: proc.port,
-      logSink: log.sink,
-      flagOverrides: silentDataSource,
-    });
+    const { service, proc, log } = launch(env, { flags: silentDataSource });
     await service.started;
 
     expect(proc.sent).toEqual(['ready']);
-    const initLines = log.lines.filter((line) => String(line.msg).startsWith('LaunchDarkly client'));
+    const initLines = log.lines().filter((line) => String(line.msg).startsWith('LaunchDarkly client'));
     expect(initLines).toEqual([
       expect.objectContaining({
         level: 'warn',
@@ -194,15 +195,7 @@ describe('runService', () => {
   it('on SIGINT: readyz 503, no new connections, in-flight requests finish with Connection: close, flush, close, exit 0', async () => {
     const env = await envFor();
     const port = Number(env.CATALOG_PORT);
-    const log = logCapture();
-    const proc = fakeProcess(env);
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const service = start(testService(gate), {
-      process: proc.port,
-      logSink: log.sink,
-      flagOverrides: flagsFrom(new integrations.TestData()),
-    });
+    const { service, proc, log, release } = launch(env);
     await service.started;
     const calls: string[] = [];
     const { ld } = flagClient();
@@ -242,14 +235,7 @@ describe('runService', () => {
   it('/readyz answers 503 as soon as draining starts', async () => {
     const env = await envFor();
     const port = Number(env.CATALOG_PORT);
-    const proc = fakeProcess(env);
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const service = start(testService(gate), {
-      process: proc.port,
-      logSink: logCapture().sink,
-      flagOverrides: flagsFrom(new integrations.TestData()),
-    });
+    const { service, proc, release } = launch(env);
     await service.started;
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     expect((await get(port, '/readyz', agent)).status).toBe(200);
@@ -270,15 +256,7 @@ describe('runService', () => {
 
   it('a second signal or PM2 shutdown message during the drain does not start a second shutdown', async () => {
     const env = await envFor();
-    const log = logCapture();
-    const proc = fakeProcess(env);
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const service = start(testService(gate), {
-      process: proc.port,
-      logSink: log.sink,
-      flagOverrides: flagsFrom(new integrations.TestData()),
-    });
+    const { service, proc, log, release } = launch(env);
     await service.started;
     const flush = jest.spyOn(flagClient().ld, 'flush');
     const slow = get(Number(env.CATALOG_PORT), '/slow');
@@ -300,12 +278,7 @@ describe('runService', () => {
 
   it('the PM2 shutdown message stops the instance like SIGINT', async () => {
     const env = await envFor();
-    const proc = fakeProcess(env);
-    const service = start(testService(), {
-      process: proc.port,
-      logSink: logCapture().sink,
-      flagOverrides: flagsFrom(new integrations.TestData()),
-    });
+    const { service, proc } = launch(env);
     await service.started;
     proc.message({ type: 'something else' });
     expect(proc.exits).toEqual([]);
@@ -315,13 +288,7 @@ describe('runService', () => {
 
   it('an uncaught exception is logged with its stack, then the instance stops gracefully with exit code 1', async () => {
     const env = await envFor();
-    const log = logCapture();
-    const proc = fakeProcess(env);
-    const service = start(testService(), {
-      process: proc.port,
-      logSink: log.sink,
-      flagOverrides: flagsFrom(new integrations.TestData()),
-    });
+    const { service, proc, log } = launch(env);
     await service.started;
     const flush = jest.spyOn(flagClient().ld, 'flush');
 
@@ -330,14 +297,14 @@ describe('runService', () => {
     expect(await service.exited).toBe(1);
     expect(proc.exits).toEqual([1]);
     expect(flush).toHaveBeenCalledTimes(1);
-    const crashLine = log.lines.find((line) => line.msg === 'Crashed (uncaughtException); shutting down');
+    const crashLine = log.lines().find((line) => line.msg === 'Crashed (uncaughtException); shutting down');
     expect(crashLine).toMatchObject({ level: 'error', error: { message: 'kaboom' } });
     expect((crashLine?.error as { stack: string }).stack).toContain('run-service.test.ts');
   });
 
   it('an invalid variable stops start-up with a message naming it, exit 1 and no ready', async () => {
     const proc = fakeProcess({ CATALOG_PORT: 'eighty' });
-    const service = start(testService(), { process: proc.port, logSink: logCapture().sink });
+    const service = start(testService(), { process: proc.port, logSink: captureJsonLines().sink });
     await service.started;
 
     expect(await service.exited).toBe(1);
@@ -351,17 +318,11 @@ describe('runService', () => {
     const env = await envFor();
     const blocker = http.createServer();
     await new Promise<void>((resolve) => blocker.listen(Number(env.CATALOG_PORT), resolve));
-    const log = logCapture();
-    const proc = fakeProcess(env);
-    const service = start(testService(), {
-      process: proc.port,
-      logSink: log.sink,
-      flagOverrides: flagsFrom(new integrations.TestData()),
-    });
+    const { service, proc, log } = launch(env);
 
     expect(await service.exited).toBe(1);
     expect(proc.sent).toEqual([]);
-    expect(log.lines.find((line) => line.msg === 'Could not start serving')).toMatchObject({
+    expect(log.lines().find((line) => line.msg === 'Could not start serving')).toMatchObject({
       error: { code: 'EADDRINUSE' },
     });
     await new Promise((resolve) => blocker.close(resolve));

@@ -1,10 +1,10 @@
 import { init, integrations } from '@launchdarkly/node-server-sdk';
-import { PassThrough } from 'node:stream';
 
 import { FlagClient } from '../../shared/flags';
 import { createLogger, createRequestScope, type Logger, type RequestScope } from '../../shared/logging';
 import { createLifecycle, type Lifecycle } from '../../shared/runtime';
 import type { ServiceAppDependencies } from '../../shared/http';
+import { captureJsonLines } from './log-capture';
 
 /** Log lines a test can read back, as parsed JSON objects. */
 export interface CapturedLog {
@@ -16,18 +16,16 @@ export function captureLogs(
   service = 'test',
   requestScope: RequestScope = createRequestScope(),
 ): CapturedLog {
-  const sink = new PassThrough();
-  const captured: string[] = [];
-  sink.on('data', (chunk: Buffer) => captured.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
+  const capture = captureJsonLines();
   const logger = createLogger({
     service,
     instance: '0',
     level: 'debug',
     format: 'json',
     requestScope,
-    sink,
+    sink: capture.sink,
   });
-  return { logger, lines: () => captured.map((line) => JSON.parse(line) as Record<string, unknown>) };
+  return { logger, lines: capture.lines };
 }
 
 export interface TestServiceDependencies extends ServiceAppDependencies {
