@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { inspect } from 'node:util';
 
 import { ConfigError } from './config-error';
@@ -160,6 +163,46 @@ describe('loadConfig', () => {
       expect(problemsOf({ LAUNCHDARKLY_SDK_KEY: 'mob-123' })).toEqual([
         expect.stringMatching(/^LAUNCHDARKLY_SDK_KEY: is a mobile key/),
       ]);
+    });
+  });
+
+  describe('LAUNCHDARKLY_SDK_KEY_FILE (the key from a secrets file, not from the environment PM2 shows)', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sdk-key-'));
+    const keyFile = (name: string, content: string) => {
+      const file = path.join(dir, name);
+      writeFileSync(file, content);
+      return file;
+    };
+
+    it('reads the key from the file, ignoring the trailing newline', () => {
+      const config = loadConfig({ LAUNCHDARKLY_SDK_KEY_FILE: keyFile('good', 'sdk-from-file\n') }, 'catalog');
+      expect(config.launchDarkly.mode).toBe('stream');
+      if (config.launchDarkly.mode !== 'stream') return;
+      expect(config.launchDarkly.sdkKey.reveal()).toBe('sdk-from-file');
+      expect(JSON.stringify(config)).not.toContain('sdk-from-file');
+    });
+
+    it('refuses both the file and the variable at once', () => {
+      expect(
+        problemsOf({ LAUNCHDARKLY_SDK_KEY: 'sdk-1', LAUNCHDARKLY_SDK_KEY_FILE: keyFile('both', 'sdk-2') }),
+      ).toEqual(['LAUNCHDARKLY_SDK_KEY_FILE: set either it or LAUNCHDARKLY_SDK_KEY, not both']);
+    });
+
+    it('names the variable when the file is missing or empty', () => {
+      expect(problemsOf({ LAUNCHDARKLY_SDK_KEY_FILE: path.join(dir, 'missing') })).toEqual([
+        expect.stringMatching(/^LAUNCHDARKLY_SDK_KEY_FILE: cannot read .*missing \(ENOENT\)$/),
+      ]);
+      expect(problemsOf({ LAUNCHDARKLY_SDK_KEY_FILE: keyFile('empty', '\n') })).toEqual([
+        expect.stringMatching(/^LAUNCHDARKLY_SDK_KEY_FILE: .*empty is empty$/),
+      ]);
+    });
+
+    it('says what is wrong with a bad key without quoting it', () => {
+      const problems = problemsOf({ LAUNCHDARKLY_SDK_KEY_FILE: keyFile('spaces', 'sdk-secret with spaces') });
+      expect(problems).toEqual([
+        expect.stringMatching(/^LAUNCHDARKLY_SDK_KEY_FILE: .* holds a key that must be/),
+      ]);
+      expect(problems.join('')).not.toContain('sdk-secret');
     });
   });
 });

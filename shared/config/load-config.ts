@@ -1,4 +1,4 @@
-import { accessSync, constants as fsConstants } from 'node:fs';
+import { accessSync, constants as fsConstants, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -117,6 +117,33 @@ function readableFileProblem(variable: string, file: string): string | undefined
   }
 }
 
+/**
+ * `LAUNCHDARKLY_SDK_KEY_FILE`: the key read from a file (the container-secrets convention), because
+ * PM2 shows every environment variable in `pm2 env`. Returns the environment with the key filled in,
+ * or the problem, which never quotes the file's content.
+ */
+function withSdkKeyFromFile(env: Record<string, string>): { env: Record<string, string>; problem?: string } {
+  const file = env.LAUNCHDARKLY_SDK_KEY_FILE;
+  if (file === undefined) return { env };
+  if (env.LAUNCHDARKLY_SDK_KEY !== undefined) {
+    return { env, problem: 'LAUNCHDARKLY_SDK_KEY_FILE: set either it or LAUNCHDARKLY_SDK_KEY, not both' };
+  }
+  let key: string;
+  try {
+    key = readFileSync(path.resolve(file), 'utf8').trim();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    return { env, problem: `LAUNCHDARKLY_SDK_KEY_FILE: cannot read ${path.resolve(file)} (${code})` };
+  }
+  const checked = sdkKey.safeParse(key);
+  if (!checked.success) {
+    const reason =
+      key === '' ? 'is empty' : `holds a key that ${checked.error.issues[0]?.message ?? 'is invalid'}`;
+    return { env, problem: `LAUNCHDARKLY_SDK_KEY_FILE: ${path.resolve(file)} ${reason}` };
+  }
+  return { env: { ...env, LAUNCHDARKLY_SDK_KEY: key } };
+}
+
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !(value instanceof Secret) && !Object.isFrozen(value)) {
     for (const child of Object.values(value)) deepFreeze(child);
@@ -131,14 +158,16 @@ function deepFreeze<T>(value: T): T {
  * so a mistyped SDK key cannot end up in a log.
  */
 export function loadConfig(env: Env, service: ServiceName): FleetConfig {
-  const parsed = envSchema.safeParse(withoutEmptyValues(env));
+  const keyed = withSdkKeyFromFile(withoutEmptyValues(env));
+  const parsed = envSchema.safeParse(keyed.env);
+  const problems: string[] = keyed.problem === undefined ? [] : [keyed.problem];
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`),
-    );
+    throw new ConfigError([
+      ...problems,
+      ...parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`),
+    ]);
   }
   const vars = parsed.data;
-  const problems: string[] = [];
 
   const endpointNames = [
     'LAUNCHDARKLY_BASE_URI',
