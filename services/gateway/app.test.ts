@@ -189,6 +189,16 @@ describe('GET /api/products/:sku', () => {
 });
 
 describe('POST /api/quotes', () => {
+  it("forwards the body byte for byte, so even JSON nested too deep to re-serialise is pricing's to judge, never a 500", async () => {
+    pricing.reply = () => json(400, { error: { code: 'invalid_body', message: 'body: must be an object' } });
+    const nested = `${'['.repeat(6000)}${']'.repeat(6000)}`;
+
+    const response = await client().post('/api/quotes').set('Content-Type', 'application/json').send(nested);
+
+    expect(response.status).toBe(400);
+    expect(only(pricing.requests).body).toBe(nested);
+  });
+
   it('forwards the JSON body to pricing /quotes as JSON, and relays the quote', async () => {
     pricing.reply = () => json(200, { totalCents: 1504 });
     const body = { items: [{ sku: 'PEN', quantity: 3 }] };

@@ -79,7 +79,9 @@ export function createApp(dependencies: GatewayDependencies) {
     await call(ctx, 'pricing', {
       method: 'POST',
       path: '/quotes',
-      body: JSON.stringify(ctx.request.body ?? null),
+      // The bytes the client sent, already checked to be JSON within the size limit. Pricing
+      // validates the content; serialising the parsed body again could only lose or fail.
+      body: ctx.request.rawBody ?? '',
       retrySafe: true,
     });
   });
