@@ -306,19 +306,23 @@ describe('upstream answers and failures', () => {
   it.each([
     [502, 'upstream_unavailable', 'catalog is unavailable (ECONNREFUSED)'],
     [504, 'upstream_timeout', 'catalog did not answer within 100 ms'],
-  ])('an upstream client AppError %i becomes that JSON error, logged once', async (status, code, message) => {
-    catalog.reply = () => {
-      throw new AppError(status, code, message, { cause: new Error('socket detail') });
-    };
+  ])(
+    'an upstream client AppError %i becomes that JSON error, logged once as a warning, not as a crash',
+    async (status, code, message) => {
+      catalog.reply = () => {
+        throw new AppError(status, code, message, { cause: new Error('socket detail') });
+      };
 
-    const response = await client().get('/api/products').set('X-Request-Id', 'up-fail');
+      const response = await client().get('/api/products').set('X-Request-Id', 'up-fail');
 
-    expect(response.status).toBe(status);
-    expect(response.body).toEqual({ error: { code, message } });
-    expect(response.text).not.toContain('socket detail');
-    const errors = (await linesFor('up-fail')).filter((line) => line.level === 'error');
-    expect(errors).toEqual([expect.objectContaining({ msg: 'Request failed', path: '/api/products' })]);
-  });
+      expect(response.status).toBe(status);
+      expect(response.body).toEqual({ error: { code, message } });
+      expect(response.text).not.toContain('socket detail');
+      const lines = await linesFor('up-fail');
+      expect(lines.filter((line) => line.level === 'error')).toEqual([]);
+      expect(lines).toEqual([expect.objectContaining({ level: 'warn', status, path: '/api/products' })]);
+    },
+  );
 
   it('an unexpected upstream client failure is a 500 internal, without its message', async () => {
     catalog.reply = () => {

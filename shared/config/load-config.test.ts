@@ -96,6 +96,7 @@ describe('loadConfig', () => {
       ['LOG_LEVEL', 'loud'],
       ['LOG_FORMAT', 'xml'],
       ['UPSTREAM_TIMEOUT_MS', '5'],
+      ['UPSTREAM_TIMEOUT_MS', '9000'],
       ['CATALOG_URL', 'ftp://catalog'],
       ['LAUNCHDARKLY_FLAGS_FILE', '/no/such/flags.json'],
       ['PRODUCTS_FILE', '/no/such/products.json'],
@@ -103,6 +104,12 @@ describe('loadConfig', () => {
       const problems = problemsOf({ [variable]: value });
       expect(problems).toHaveLength(1);
       expect(problems[0]).toMatch(new RegExp(`^${variable}: `));
+    });
+
+    it('refuses two services on one port', () => {
+      expect(problemsOf({ PRICING_PORT: '3001' })).toEqual([
+        'PRICING_PORT: 3001 is already CATALOG_PORT; every service needs its own port',
+      ]);
     });
 
     it('reports every problem at once', () => {

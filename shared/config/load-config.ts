@@ -86,7 +86,8 @@ const envSchema = z.object({
   PRICING_PORT: port(3002),
   CATALOG_URL: httpUrl.optional(),
   PRICING_URL: httpUrl.optional(),
-  UPSTREAM_TIMEOUT_MS: integer(100, 60_000).default(3_000),
+  // Below the 8 s drain deadline, so a rollout never cuts a gateway call still waiting upstream.
+  UPSTREAM_TIMEOUT_MS: integer(100, 5_000).default(3_000),
   FLEET_INSTANCES: z
     .union([z.literal('max'), integer(1, 256)], { message: 'must be "max" or a whole number from 1 to 256' })
     .default(2),
@@ -183,6 +184,13 @@ export function loadConfig(env: Env, service: ServiceName): FleetConfig {
   }
   if (someEndpointsSet && vars.LAUNCHDARKLY_SDK_KEY === undefined) {
     problems.push('LAUNCHDARKLY_SDK_KEY: must be set when the LAUNCHDARKLY_*_URI endpoints are set');
+  }
+
+  const portNames = ['GATEWAY_PORT', 'CATALOG_PORT', 'PRICING_PORT'] as const;
+  for (const [index, name] of portNames.entries()) {
+    const clash = portNames.slice(0, index).find((other) => vars[other] === vars[name]);
+    // PM2's cluster master shares one socket per port: two services on it would split its traffic.
+    if (clash) problems.push(`${name}: ${vars[name]} is already ${clash}; every service needs its own port`);
   }
 
   const flagsFile = path.resolve(vars.LAUNCHDARKLY_FLAGS_FILE);

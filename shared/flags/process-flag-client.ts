@@ -26,6 +26,16 @@ export interface StartedFlagClient extends InitOutcome {
 let current: { readonly client: FlagClient; readonly started: Promise<StartedFlagClient> } | undefined;
 
 /**
+ * SDK warnings that say nothing about why flags are missing, and would hide the one that does (a
+ * refused connection, a bad key) in the init line and in `/readyz`: the init wait's own timeout
+ * (the runner reports that itself) and evaluating before initialization (the fallback being served).
+ */
+const NOT_A_DATA_SOURCE_PROBLEM = [
+  /^waitForInitialization timed out/,
+  /^Variation called before LaunchDarkly client initialization/,
+];
+
+/**
  * Creates the process's client and waits for flags (bounded by the configured timeout). A second
  * call returns the first call's client and outcome instead of making another client.
  */
@@ -34,7 +44,9 @@ export function startFlagClient(options: StartFlagClientOptions): Promise<Starte
 
   // The SDK may log while `init` runs, before the client that records its problems exists.
   const problems: { recordError?: (message: string) => void } = {};
-  const sdkLogger = launchDarklyLogger(options.logger, (message) => problems.recordError?.(message));
+  const sdkLogger = launchDarklyLogger(options.logger, (message) => {
+    if (!NOT_A_DATA_SOURCE_PROBLEM.some((pattern) => pattern.test(message))) problems.recordError?.(message);
+  });
   const ld = init(sdkKeyFor(options.config), {
     ...launchDarklyOptions(options.config, sdkLogger, options.applicationId),
     ...options.overrides,

@@ -3,8 +3,8 @@ import { AppError, toErrorResponse } from '../errors';
 
 /**
  * The first middleware: every error below it, and every unmatched route, leaves as JSON
- * `{ error: { code, message } }` without a stack. Server errors are handed to `app.on('error')`,
- * which logs them once.
+ * `{ error: { code, message } }` without a stack. Unexpected server errors are handed to
+ * `app.on('error')`, which logs them once.
  */
 export function errorHandler(): AppMiddleware {
   return async function errorHandler(ctx, next) {
@@ -23,7 +23,9 @@ export function errorHandler(): AppMiddleware {
       ctx.status = response.status;
       ctx.set(response.headers);
       ctx.body = response.body;
-      if (response.status >= 500) ctx.app.emit('error', thrown, ctx);
+      // Deliberate answers (a 503 kill switch, a 504 from a slow upstream) are in the access log;
+      // only the unexpected ones are errors worth a stack in the logs.
+      if (response.status >= 500 && !(thrown instanceof AppError)) ctx.app.emit('error', thrown, ctx);
     }
   };
 }

@@ -30,7 +30,8 @@ function header(ctx: AppContext, which: keyof typeof USER_HEADERS): string | und
 /** Builds the LaunchDarkly context for this request from its headers. */
 export function contextFromRequest(ctx: AppContext): LDContext {
   const key = header(ctx, 'key');
-  const plan = header(ctx, 'plan');
+  // Targeting rules compare exactly: normalise case so `Pro` gets what `pro` gets.
+  const plan = header(ctx, 'plan')?.toLowerCase();
   const country = header(ctx, 'country')?.toUpperCase();
   const attributes = {
     ...(plan === undefined ? {} : { plan }),

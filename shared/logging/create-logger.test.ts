@@ -145,3 +145,48 @@ describe('a logger after its final flush', () => {
     expect(() => logger.warn('a second signal arrived')).not.toThrow();
   });
 });
+
+describe('under PM2', () => {
+  it('writes through PM2 own stdout replacement, which takes the callback only as its third argument', async () => {
+    const lines: string[] = [];
+    let callbacks = 0;
+    // PM2's ProcessContainer: write(string, encoding, cb) passes `encoding` on and calls only `cb`.
+    const pm2Stdout = {
+      write(text: string, _encoding?: unknown, done?: () => void): boolean {
+        lines.push(text);
+        setImmediate(() => {
+          callbacks += 1;
+          done?.();
+        });
+        return true;
+      },
+    } as unknown as NodeJS.WritableStream;
+    const logger = createLogger({
+      service: 's',
+      instance: '0',
+      level: 'info',
+      format: 'text',
+      sink: pm2Stdout,
+    });
+    logger.info('one');
+    logger.info('two');
+    logger.info('three');
+    const startedAt = Date.now();
+    await flushLogger(logger, 2000);
+
+    expect(Date.now() - startedAt).toBeLessThan(1000);
+    expect(lines.join('')).toMatch(/one\n.*two\n.*three\n$/s);
+    expect(callbacks).toBe(lines.length);
+  });
+
+  it('text lines keep an error and its stack on the one line', async () => {
+    const sink = new PassThrough();
+    const lines = collect(sink);
+    const logger = createLogger({ service: 's', instance: '0', level: 'info', format: 'text', sink });
+    logger.error('boom', { error: new Error('bad'), after: 'field' });
+    await flushLogger(logger, 1000);
+
+    expect(lines()).toHaveLength(1);
+    expect(lines()[0]).toMatch(/ boom error="Error: bad\\n {4}at .*" after=field$/);
+  });
+});

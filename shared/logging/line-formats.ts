@@ -52,8 +52,9 @@ export const jsonLine = format((info) => {
 
 function textValue(value: unknown): string {
   if (typeof value === 'string') return /^[^\s"=]+$/.test(value) ? value : JSON.stringify(value);
+  // An error's stack stays on this line, escaped: one event, one line, even in text.
   if (value !== null && typeof value === 'object' && 'stack' in value && typeof value.stack === 'string') {
-    return `\n${value.stack}`;
+    return JSON.stringify(value.stack);
   }
   return stringifySafely(value);
 }

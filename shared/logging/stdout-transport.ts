@@ -10,6 +10,9 @@ type Info = Record<string | symbol, unknown>;
  * Writes each formatted line and reports it logged only once the write is done, so that
  * `logger.end()` finishes after the last line has really left the process. PM2 redirects stdout to
  * its log files asynchronously, and winston's Console transport does not wait for that.
+ *
+ * The encoding is always passed: PM2's replacement `write(string, encoding, cb)` takes a callback
+ * only in third place (in second, it calls it twice with `log_file` set, never with `/dev/null`).
  */
 export class StdoutTransport extends TransportStream {
   constructor(private readonly sink: LineSink = process.stdout) {
@@ -17,7 +20,7 @@ export class StdoutTransport extends TransportStream {
   }
 
   override log(info: Info, done: () => void): void {
-    this.sink.write(`${String(info[MESSAGE])}\n`, () => done());
+    this.sink.write(`${String(info[MESSAGE])}\n`, 'utf8', () => done());
   }
 
   /**
@@ -26,6 +29,6 @@ export class StdoutTransport extends TransportStream {
    */
   override logv(entries: ReadonlyArray<{ chunk: Info }>, done: () => void): void {
     const lines = entries.map((entry) => `${String(entry.chunk[MESSAGE])}\n`).join('');
-    this.sink.write(lines, () => done());
+    this.sink.write(lines, 'utf8', () => done());
   }
 }

@@ -13,8 +13,8 @@ export interface ProcessPort {
   onMessage(listener: (message: unknown) => void): void;
   onCrash(listener: (error: unknown, origin: CrashOrigin) => void): void;
   exit(code: number): void;
-  /** Where a message goes when there is no logger yet (a bad configuration). */
-  writeError(text: string): void;
+  /** Where a message goes when there is no logger yet (a bad configuration); resolves once written. */
+  writeError(text: string): Promise<void>;
 }
 
 export function realProcess(): ProcessPort {
@@ -28,6 +28,8 @@ export function realProcess(): ProcessPort {
       process.on('unhandledRejection', (reason) => listener(reason, 'unhandledRejection'));
     },
     exit: (code) => process.exit(code),
-    writeError: (text) => process.stderr.write(text),
+    // Wait for the write: under PM2 stderr goes to a file asynchronously, and an exit right after
+    // it would lose the one line that says why the instance cannot start.
+    writeError: (text) => new Promise((resolve) => process.stderr.write(text, 'utf8', () => resolve())),
   };
 }

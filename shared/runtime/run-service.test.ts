@@ -38,7 +38,9 @@ function fakeProcess(env: NodeJS.ProcessEnv, onSend?: (message: unknown) => void
       onMessage: (listener) => messageListeners.push(listener),
       onCrash: (listener) => crashListeners.push(listener),
       exit: (code) => fake.exits.push(code),
-      writeError: (text) => fake.stderr.push(text),
+      writeError: async (text) => {
+        fake.stderr.push(text);
+      },
     },
     signal: (signal) => signalListeners.get(signal)?.forEach((listener) => listener()),
     message: (message) => messageListeners.forEach((listener) => listener(message)),

@@ -79,31 +79,50 @@ export function runService(definition: ServiceDefinition, options: RunOptions = 
 
   async function shutDown(reason: string): Promise<number> {
     lifecycle.enter('draining');
-    if (config && logger) {
-      const { timings } = config;
-      logger.info('Shutting down', { reason });
-      if (server) {
-        const report = await server.drain(timings);
-        if (report.forcedConnections > 0) {
-          logger.warn('Drain deadline reached; closed connections with requests still in flight', {
-            ...report,
-          });
-        } else {
-          logger.info('Connections drained', { ...report });
-        }
-      }
-      try {
-        await stopFlagClient(timings.flagFlushTimeoutMs);
-        logger.info('Flag events flushed; LaunchDarkly client closed');
-      } catch (error) {
-        logger.error('Could not flush flag events before closing the LaunchDarkly client', { error });
-      }
-      logger.info('Shutdown complete', { exitCode });
-      await flushLogger(logger, timings.logFlushTimeoutMs);
+    // Every step below is bounded; this is the last resort should one still hang: exit on our own
+    // terms just before PM2 would SIGKILL us.
+    const lastResort = config
+      ? setTimeout(() => finish(Math.max(exitCode, 1)), config.timings.killTimeoutMs - 500)
+      : undefined;
+    lastResort?.unref();
+    try {
+      if (config && logger) await drainFlushAndLog(config, logger, reason);
+    } catch (error) {
+      exitCode = Math.max(exitCode, 1);
+      await proc.writeError(`${definition.name}: shutdown failed: ${String(error)}\n`);
+    } finally {
+      clearTimeout(lastResort);
     }
-    proc.exit(exitCode);
-    resolveExited(exitCode);
-    return exitCode;
+    return finish(exitCode);
+  }
+
+  async function drainFlushAndLog(config: FleetConfig, logger: Logger, reason: string): Promise<void> {
+    const { timings } = config;
+    logger.info('Shutting down', { reason });
+    if (server) {
+      const report = await server.drain(timings);
+      if (report.forcedConnections > 0) {
+        logger.warn('Drain deadline reached; closed connections with requests still in flight', {
+          ...report,
+        });
+      } else {
+        logger.info('Connections drained', { ...report });
+      }
+    }
+    try {
+      await stopFlagClient(timings.flagFlushTimeoutMs);
+      logger.info('Flag events flushed; LaunchDarkly client closed');
+    } catch (error) {
+      logger.error('Could not flush flag events before closing the LaunchDarkly client', { error });
+    }
+    logger.info('Shutdown complete', { exitCode });
+    await flushLogger(logger, timings.logFlushTimeoutMs);
+  }
+
+  function finish(code: number): number {
+    proc.exit(code);
+    resolveExited(code);
+    return code;
   }
 
   async function start(): Promise<void> {
@@ -174,7 +193,7 @@ export function runService(definition: ServiceDefinition, options: RunOptions = 
 
   const started = start().catch(async (error: unknown) => {
     if (logger) logger.error('Start-up failed', { error });
-    else proc.writeError(`${definition.name}: start-up failed: ${String(error)}\n`);
+    else await proc.writeError(`${definition.name}: start-up failed: ${String(error)}\n`);
     await stop('start-up failure', 1);
   });
 
