@@ -27,15 +27,37 @@ export class FlagClient {
   private initDurationMs: number | null = null;
   private lastUpdateAt: Date | null = null;
   private lastError: { message: string; at: Date } | null = null;
+  private readonly flushTimer: NodeJS.Timeout | undefined;
+  private flushInFlight: Promise<void> = Promise.resolve();
 
+  /**
+   * @param flushIntervalMs When set, this client sends analytics events on that schedule itself,
+   *   and the SDK's own flush timer must be off (a very long `flushInterval`). A flush the SDK starts
+   *   can be waiting out its one-second retry, unseen, when shutdown's final `flush()` finds the queue
+   *   empty and closes: that batch is lost. A flush started here is awaited at shutdown.
+   */
   constructor(
     readonly ld: LDClient,
     readonly mode: FlagMode,
+    flushIntervalMs?: number,
   ) {
     ld.on('update', () => {
       this.lastUpdateAt = new Date();
     });
     ld.on('failed', (error: Error) => this.recordError(error.message));
+    if (flushIntervalMs !== undefined) {
+      let flushing = false;
+      this.flushTimer = setInterval(() => {
+        if (flushing) return; // one at a time: shutdown must await the one that is retrying
+        flushing = true;
+        this.flushInFlight = this.flushEvents()
+          .catch((error: unknown) =>
+            this.ld.logger?.warn(`Could not deliver analytics events: ${String(error)}`),
+          )
+          .finally(() => (flushing = false));
+      }, flushIntervalMs);
+      this.flushTimer.unref();
+    }
   }
 
   boolean(key: string, context: LDContext, fallback: boolean): Promise<boolean> {
@@ -104,8 +126,10 @@ export class FlagClient {
 
   /** Delivers queued analytics events, then releases the stream: `close()` alone drops events. */
   async shutdown(flushTimeoutMs: number): Promise<void> {
+    clearInterval(this.flushTimer);
     try {
-      await withTimeout(this.flushEvents(), flushTimeoutMs, 'flushing analytics events');
+      const lastFlush = this.flushInFlight.then(() => this.flushEvents());
+      await withTimeout(lastFlush, flushTimeoutMs, 'flushing analytics events');
     } finally {
       this.ld.close();
     }

@@ -11,13 +11,18 @@ export function sdkKeyFor(config: LaunchDarklyConfig): string {
   return config.mode === 'file' ? LOCAL_FILE_SDK_KEY : config.sdkKey.reveal();
 }
 
+/** How often the flag client sends analytics events (the SDK's default), on its own schedule. */
+export const EVENT_FLUSH_INTERVAL_MS = 5_000;
+
 /** SDK options for each way of getting flags. */
 export function launchDarklyOptions(
   config: LaunchDarklyConfig,
   logger: LDLogger,
   applicationId: string,
 ): LDOptions {
-  const common: LDOptions = { logger, application: { id: applicationId } };
+  // The SDK's flush timer is pushed out of the way: FlagClient flushes on EVENT_FLUSH_INTERVAL_MS
+  // itself, so that shutdown can await a flush in progress (see FlagClient).
+  const common: LDOptions = { logger, application: { id: applicationId }, flushInterval: 24 * 60 * 60 };
   switch (config.mode) {
     case 'file':
       return {

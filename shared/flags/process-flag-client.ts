@@ -3,7 +3,7 @@ import { init, type LDOptions } from '@launchdarkly/node-server-sdk';
 import type { LaunchDarklyConfig } from '../config';
 import { launchDarklyLogger, type Logger } from '../logging';
 import { FlagClient, type InitOutcome } from './flag-client';
-import { launchDarklyOptions, sdkKeyFor } from './launchdarkly-options';
+import { EVENT_FLUSH_INTERVAL_MS, launchDarklyOptions, sdkKeyFor } from './launchdarkly-options';
 
 export interface StartFlagClientOptions {
   readonly config: LaunchDarklyConfig;
@@ -51,7 +51,7 @@ export function startFlagClient(options: StartFlagClientOptions): Promise<Starte
     ...launchDarklyOptions(options.config, sdkLogger, options.applicationId),
     ...options.overrides,
   });
-  const client = new FlagClient(ld, options.config.mode);
+  const client = new FlagClient(ld, options.config.mode, EVENT_FLUSH_INTERVAL_MS);
   problems.recordError = (message) => client.recordError(message);
   const started = client
     .waitForFlags(options.config.initTimeoutS)
