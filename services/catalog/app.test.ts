@@ -184,6 +184,19 @@ describe('GET /products', () => {
     ]);
   });
 
+  it('warns about an unknown catalog-sort value once, not on every request', async () => {
+    await deps.testData.update(deps.testData.flag('catalog-sort').valueForAll('alphabetical'));
+    const api = client();
+
+    for (let i = 0; i < 5; i += 1) await api.get('/products').set('X-Request-Id', `again-${i}`).expect(200);
+    await linesFor('again-4');
+
+    const warnings = deps.log
+      .lines()
+      .filter((line) => line.msg === 'catalog-sort has an unknown value; using the default order');
+    expect(warnings).toHaveLength(1);
+  });
+
   it('when catalog-sort is not a string at all, products fall back to featured', async () => {
     await deps.testData.update(deps.testData.flag('catalog-sort').valueForAll(3));
 

@@ -7,6 +7,7 @@ import {
   type AppState,
   type ServiceAppDependencies,
 } from '../../shared/http';
+import { createWarnOnce } from '../../shared/logging';
 import type { ProductCatalog } from '../../shared/products';
 import { DEFAULT_SORT_ORDER, isSortOrder, orderProducts } from './product-order';
 
@@ -28,6 +29,7 @@ function parseLimit(raw: unknown): number {
 /** catalog: products ordered by the `catalog-sort` flag, and single products by sku. */
 export function createApp(dependencies: CatalogDependencies) {
   const { catalog, flags, logger } = dependencies;
+  const warnOnce = createWarnOnce(logger);
   const router = new Router<AppState>();
   router.use(evaluationContext());
 
@@ -38,7 +40,10 @@ export function createApp(dependencies: CatalogDependencies) {
     if (isSortOrder(flagValue)) {
       sort = flagValue;
     } else {
-      logger.warn('catalog-sort has an unknown value; using the default order', { value: flagValue, sort });
+      warnOnce(flagValue, 'catalog-sort has an unknown value; using the default order', {
+        value: flagValue,
+        sort,
+      });
     }
     ctx.body = { items: orderProducts(catalog.products, sort, limit), sort };
   });

@@ -46,8 +46,10 @@ class ResponseTooLargeError extends Error {}
 /**
  * A keep-alive HTTP client for one upstream service. When that service rolls (`pm2 reload`), an
  * idle pooled socket can be closed by the old worker at the moment a request is written to it.
- * Node reports that as ECONNRESET on a reused socket, and nothing reached the server: retrying once
- * on a fresh socket is safe for idempotent requests, and makes the rollout invisible to callers.
+ * Node reports that as ECONNRESET on a reused socket before any response. Usually the request never
+ * reached the server, but a reset can also cut one it had received (a crash, a drain backstop), so
+ * only requests that may safely run twice are retried: once, on a fresh connection. That makes a
+ * rollout invisible to callers.
  */
 export function createUpstreamClient(options: UpstreamClientOptions): UpstreamClient {
   const base = new URL(options.baseUrl);

@@ -7,6 +7,7 @@ import {
   type AppState,
   type ServiceAppDependencies,
 } from '../../shared/http';
+import { createWarnOnce } from '../../shared/logging';
 import type { ProductCatalog } from '../../shared/products';
 import { priceQuote } from './quote';
 import { parseQuoteRequest } from './quote-request';
@@ -20,13 +21,16 @@ export const MAX_DISCOUNT_PERCENT = 50;
 /** pricing: quotes whose discount and shipping come from flags targeted by the caller's plan. */
 export function createApp(dependencies: PricingDependencies) {
   const { catalog, flags, logger } = dependencies;
+  const warnOnce = createWarnOnce(logger);
   const router = new Router<AppState>();
   router.use(evaluationContext());
 
   async function discountPercentFor(ctx: { state: AppState }): Promise<number> {
     const value = await flags.number('pricing-discount-percent', ctx.state.flagContext, 0);
     if (Number.isInteger(value) && value >= 0 && value <= MAX_DISCOUNT_PERCENT) return value;
-    logger.warn('pricing-discount-percent is outside 0-50 or not whole; applying no discount', { value });
+    warnOnce(String(value), 'pricing-discount-percent is outside 0-50 or not whole; applying no discount', {
+      value,
+    });
     return 0;
   }
 

@@ -98,6 +98,7 @@ describe('loadConfig', () => {
       ['UPSTREAM_TIMEOUT_MS', '5'],
       ['UPSTREAM_TIMEOUT_MS', '9000'],
       ['CATALOG_URL', 'ftp://catalog'],
+      ['PRICING_URL', 'http://pricing:3002/v1'],
       ['LAUNCHDARKLY_FLAGS_FILE', '/no/such/flags.json'],
       ['PRODUCTS_FILE', '/no/such/products.json'],
     ])('%s=%s', (variable, value) => {

@@ -67,6 +67,11 @@ function integer(min: number, max: number) {
 
 const port = (fallback: number) => integer(1, 65_535).default(fallback);
 const httpUrl = z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' });
+/** A service's origin: request paths are appended to it, so a path of its own would be lost. */
+const originUrl = httpUrl.refine(
+  (url) => ['', '/'].includes(new URL(url).pathname) && new URL(url).search === '',
+  'must be an origin such as http://host:3001, without a path or query',
+);
 
 const sdkKey = z
   .string()
@@ -84,8 +89,8 @@ const envSchema = z.object({
   GATEWAY_PORT: port(3000),
   CATALOG_PORT: port(3001),
   PRICING_PORT: port(3002),
-  CATALOG_URL: httpUrl.optional(),
-  PRICING_URL: httpUrl.optional(),
+  CATALOG_URL: originUrl.optional(),
+  PRICING_URL: originUrl.optional(),
   // Below the 8 s drain deadline, so a rollout never cuts a gateway call still waiting upstream.
   UPSTREAM_TIMEOUT_MS: integer(100, 5_000).default(3_000),
   FLEET_INSTANCES: z
