@@ -49,19 +49,7 @@ function skusOf(response: request.Response): string[] {
   return (response.body as ProductList).items.map((item) => item.sku);
 }
 
-/**
- * The lines logged for one request, once its access line (written after the response has gone)
- * is in. Everything logged while serving a request carries its id.
- */
-async function linesFor(requestId: string): Promise<LogLine[]> {
-  const deadline = Date.now() + 2000;
-  const isAccessLine = (line: LogLine) => line.requestId === requestId && typeof line.status === 'number';
-  while (!deps.log.lines().some(isAccessLine)) {
-    if (Date.now() > deadline) throw new Error(`no access log line for request ${requestId}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  return deps.log.lines().filter((line) => line.requestId === requestId);
-}
+const linesFor = (requestId: string): Promise<LogLine[]> => deps.log.linesFor(requestId);
 
 function expectJsonError(response: request.Response, status: number, code: string): string {
   expect(response.status).toBe(status);

@@ -58,15 +58,7 @@ function only<T>(items: readonly T[]): T {
   return items[0]!;
 }
 
-async function linesFor(requestId: string): Promise<LogLine[]> {
-  const deadline = Date.now() + 2000;
-  const isAccessLine = (line: LogLine) => line.requestId === requestId && typeof line.status === 'number';
-  while (!deps.log.lines().some(isAccessLine)) {
-    if (Date.now() > deadline) throw new Error(`no access log line for request ${requestId}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  return deps.log.lines().filter((line) => line.requestId === requestId);
-}
+const linesFor = (requestId: string): Promise<LogLine[]> => deps.log.linesFor(requestId);
 
 function maintenanceFor(users: 'everyone' | string) {
   const flag = deps.testData.flag('maintenance-mode').booleanFlag();

@@ -40,15 +40,7 @@ function client() {
   return request(createServiceApp(deps, router).callback());
 }
 
-async function linesFor(requestId: string): Promise<LogLine[]> {
-  const deadline = Date.now() + 2000;
-  const isAccessLine = (line: LogLine) => line.requestId === requestId && typeof line.status === 'number';
-  while (!deps.log.lines().some(isAccessLine)) {
-    if (Date.now() > deadline) throw new Error(`no access log line for request ${requestId}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  return deps.log.lines().filter((line) => line.requestId === requestId);
-}
+const linesFor = (requestId: string): Promise<LogLine[]> => deps.log.linesFor(requestId);
 
 describe('createServiceApp', () => {
   it.each(['/boom', '/boom-later', '/throws-a-string', '/koa-throw-500'])(

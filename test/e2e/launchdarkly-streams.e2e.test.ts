@@ -1,7 +1,8 @@
 import { DOUBLE_SDK_KEY, fleetFlags, launchDarklyEnv } from '../support/fleet-flags';
 import { startLaunchDarklyDouble, type LaunchDarklyDouble } from '../support/launchdarkly-double';
+import { useFleetWithDouble } from '../support/fleet-fixture';
 import { runLoad } from '../support/load-client';
-import { createFleet, startFleet, type Fleet, type Pm2Instance } from '../support/pm2-fleet';
+import { createFleet, type Fleet, type Pm2Instance } from '../support/pm2-fleet';
 import { waitFor } from '../support/wait-for';
 
 const INSTANCES_PER_SERVICE = 2;
@@ -9,29 +10,18 @@ const TOTAL_INSTANCES = 3 * INSTANCES_PER_SERVICE;
 const SERVICES = ['gateway', 'catalog', 'pricing'] as const;
 
 describe('one LaunchDarkly stream per instance', () => {
-  let double: LaunchDarklyDouble;
-  let fleet: Fleet | undefined;
-
-  beforeAll(async () => {
-    double = await startLaunchDarklyDouble({ sdkKey: DOUBLE_SDK_KEY, flags: fleetFlags() });
-    fleet = await startFleet({ instances: INSTANCES_PER_SERVICE, env: launchDarklyEnv(double) });
-  }, 90_000);
-
-  afterAll(async () => {
-    await fleet?.destroy();
-    await double.close();
-  }, 30_000);
+  const fixture = useFleetWithDouble({ instances: INSTANCES_PER_SERVICE });
 
   it('opens exactly one stream per instance, each from a distinct SDK instance', async () => {
-    const streams = await double.waitForStreams(TOTAL_INSTANCES, 10_000);
-    expect(double.streams()).toHaveLength(TOTAL_INSTANCES);
+    const streams = await fixture.double.waitForStreams(TOTAL_INSTANCES, 10_000);
+    expect(fixture.double.streams()).toHaveLength(TOTAL_INSTANCES);
     expect(new Set(streams.map((stream) => stream.instanceId)).size).toBe(TOTAL_INSTANCES);
-    expect(double.openStreams()).toHaveLength(TOTAL_INSTANCES);
+    expect(fixture.double.openStreams()).toHaveLength(TOTAL_INSTANCES);
   });
 
   it('shows in the logs exactly one init line per instance, in relay mode, with its pid', async () => {
-    const instances = await fleet!.list();
-    const lines = await fleet!.outLines();
+    const instances = await fixture.fleet.list();
+    const lines = await fixture.fleet.outLines();
     expect(instances).toHaveLength(TOTAL_INSTANCES);
     for (const instance of instances) {
       const initLines = (lines.get(instance.pm_id) ?? []).filter((line) =>
@@ -44,14 +34,14 @@ describe('one LaunchDarkly stream per instance', () => {
   });
 
   it('never logs the SDK key', async () => {
-    const lines = await fleet!.outLines();
-    const everything = [...lines.values()].flat().join('\n') + (await fleet!.daemonLog());
+    const lines = await fixture.fleet.outLines();
+    const everything = [...lines.values()].flat().join('\n') + (await fixture.fleet.daemonLog());
     expect(everything).not.toContain(DOUBLE_SDK_KEY);
   });
 
   it('still has one stream per instance after a minute of traffic: no client per request, no reconnect storm', async () => {
     const summary = await runLoad({
-      baseUrl: fleet!.url('gateway', ''),
+      baseUrl: fixture.fleet.url('gateway', ''),
       concurrency: 4,
       durationMs: 60_000,
       request: (index) =>
@@ -62,8 +52,8 @@ describe('one LaunchDarkly stream per instance', () => {
 
     expect(summary.failed).toBe(0);
     expect(summary.ok).toBeGreaterThan(1000);
-    expect(double.streams()).toHaveLength(TOTAL_INSTANCES);
-    expect(double.openStreams()).toHaveLength(TOTAL_INSTANCES);
+    expect(fixture.double.streams()).toHaveLength(TOTAL_INSTANCES);
+    expect(fixture.double.openStreams()).toHaveLength(TOTAL_INSTANCES);
   }, 90_000);
 });
 

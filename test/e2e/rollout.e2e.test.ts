@@ -1,5 +1,6 @@
 import { DOUBLE_SDK_KEY, fleetFlags, launchDarklyEnv } from '../support/fleet-flags';
 import { startLaunchDarklyDouble, type LaunchDarklyDouble } from '../support/launchdarkly-double';
+import { useFleetWithDouble } from '../support/fleet-fixture';
 import { startLoad, type LoadSummary } from '../support/load-client';
 import { startFleet, type Fleet } from '../support/pm2-fleet';
 
@@ -11,25 +12,14 @@ function failuresOf(name: string, summary: LoadSummary<unknown>): string[] {
 }
 
 describe('zero-downtime rollout with pm2 reload', () => {
-  let double: LaunchDarklyDouble;
-  let fleet: Fleet | undefined;
-
-  beforeAll(async () => {
-    double = await startLaunchDarklyDouble({ sdkKey: DOUBLE_SDK_KEY, flags: fleetFlags() });
-    fleet = await startFleet({ instances: INSTANCES_PER_SERVICE, env: launchDarklyEnv(double) });
-  }, 90_000);
-
-  afterAll(async () => {
-    await fleet?.destroy();
-    await double.close();
-  }, 30_000);
+  const fixture = useFleetWithDouble({ instances: INSTANCES_PER_SERVICE });
 
   it('rolls the whole fleet under keep-alive load with zero failed requests, every old worker leaving by itself', async () => {
-    const before = await fleet!.list();
+    const before = await fixture.fleet.list();
     const quote = { items: [{ sku: 'KB-001', quantity: 1 }] };
     const loads = {
       gateway: startLoad({
-        baseUrl: fleet!.url('gateway', ''),
+        baseUrl: fixture.fleet.url('gateway', ''),
         concurrency: 6,
         durationMs: 120_000,
         request: (index) =>
@@ -38,13 +28,13 @@ describe('zero-downtime rollout with pm2 reload', () => {
             : { method: 'POST', path: '/api/quotes', body: quote },
       }),
       catalog: startLoad({
-        baseUrl: fleet!.url('catalog', ''),
+        baseUrl: fixture.fleet.url('catalog', ''),
         concurrency: 3,
         durationMs: 120_000,
         request: () => ({ path: '/products?limit=2' }),
       }),
       pricing: startLoad({
-        baseUrl: fleet!.url('pricing', ''),
+        baseUrl: fixture.fleet.url('pricing', ''),
         concurrency: 3,
         durationMs: 120_000,
         request: () => ({ method: 'POST', path: '/quotes', body: quote }),
@@ -52,7 +42,7 @@ describe('zero-downtime rollout with pm2 reload', () => {
     };
 
     const reloadStartedAt = Date.now();
-    await fleet!.reload();
+    await fixture.fleet.reload();
     const reloadMs = Date.now() - reloadStartedAt;
     const summaries = {
       gateway: await loads.gateway.stop(),
@@ -64,16 +54,16 @@ describe('zero-downtime rollout with pm2 reload', () => {
     expect(failures).toEqual([]);
     for (const summary of Object.values(summaries)) expect(summary.ok).toBeGreaterThan(100);
 
-    const after = await fleet!.list();
+    const after = await fixture.fleet.list();
     expect(after).toHaveLength(before.length);
     for (const instance of after) {
       expect(instance.pm2_env.status).toBe('online');
       expect(before.map((old) => old.pid)).not.toContain(instance.pid);
     }
 
-    const daemonLog = await fleet!.daemonLog();
+    const daemonLog = await fixture.fleet.daemonLog();
     expect(daemonLog).not.toMatch(/SIGKILL|still alive after/);
-    const lines = await fleet!.outLines();
+    const lines = await fixture.fleet.outLines();
     for (const old of before) {
       const own = (lines.get(old.pm_id) ?? []).filter((line) => line.includes(` pid=${old.pid} `));
       expect(own.some((line) => line.includes('Shutdown complete exitCode=0'))).toBe(true);

@@ -10,6 +10,11 @@ import { captureJsonLines } from './log-capture';
 export interface CapturedLog {
   readonly logger: Logger;
   lines(): Array<Record<string, unknown>>;
+  /**
+   * The lines logged for one request, once its access line (written after the response has gone)
+   * is in. Everything logged while serving a request carries its id.
+   */
+  linesFor(requestId: string): Promise<Array<Record<string, unknown>>>;
 }
 
 export function captureLogs(
@@ -25,7 +30,17 @@ export function captureLogs(
     requestScope,
     sink: capture.sink,
   });
-  return { logger, lines: capture.lines };
+  async function linesFor(requestId: string) {
+    const deadline = Date.now() + 2000;
+    const isAccessLine = (line: Record<string, unknown>) =>
+      line.requestId === requestId && typeof line.status === 'number';
+    while (!capture.lines().some(isAccessLine)) {
+      if (Date.now() > deadline) throw new Error(`no access log line for request ${requestId}`);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return capture.lines().filter((line) => line.requestId === requestId);
+  }
+  return { logger, lines: capture.lines, linesFor };
 }
 
 export interface TestServiceDependencies extends ServiceAppDependencies {

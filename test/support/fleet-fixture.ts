@@ -1,0 +1,47 @@
+import { DOUBLE_SDK_KEY, fleetFlags, launchDarklyEnv } from './fleet-flags';
+import { startLaunchDarklyDouble, type FlagDefinition, type LaunchDarklyDouble } from './launchdarkly-double';
+import { startFleet, type Fleet } from './pm2-fleet';
+
+export interface FleetWithDouble {
+  readonly double: LaunchDarklyDouble;
+  readonly fleet: Fleet;
+}
+
+export interface FleetWithDoubleOptions {
+  readonly instances?: number;
+  readonly flags?: readonly FlagDefinition[];
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/**
+ * For a describe block: a LaunchDarkly double and the whole fleet pointed at it, started before its
+ * tests and always torn down after them, whether they pass or not. Read it inside the tests.
+ */
+export function useFleetWithDouble(options: FleetWithDoubleOptions = {}): FleetWithDouble {
+  let double: LaunchDarklyDouble | undefined;
+  let fleet: Fleet | undefined;
+
+  beforeAll(async () => {
+    double = await startLaunchDarklyDouble({ sdkKey: DOUBLE_SDK_KEY, flags: options.flags ?? fleetFlags() });
+    fleet = await startFleet({
+      instances: options.instances ?? 2,
+      env: { ...launchDarklyEnv(double), ...options.env },
+    });
+  }, 90_000);
+
+  afterAll(async () => {
+    await fleet?.destroy();
+    await double?.close();
+  }, 30_000);
+
+  return {
+    get double() {
+      if (!double) throw new Error('the double is not started (used outside a test?)');
+      return double;
+    },
+    get fleet() {
+      if (!fleet) throw new Error('the fleet is not started (used outside a test?)');
+      return fleet;
+    },
+  };
+}
