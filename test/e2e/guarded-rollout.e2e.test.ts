@@ -1,3 +1,6 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+
 import { DOUBLE_SDK_KEY, fleetFlags, launchDarklyEnv } from '../support/fleet-flags';
 import { startLaunchDarklyDouble, type LaunchDarklyDouble } from '../support/launchdarkly-double';
 import { startLoad, type LoadRun, type LoadSummary } from '../support/load-client';
@@ -177,4 +180,33 @@ describe('guarded rollout', () => {
       expect(instance.pid).not.toBe(before.get(instance.pm_id)!.pid);
     }
   }, 150_000);
+
+  it('(f) stops at the first bad step, with a report of which pm_ids run which build, when a build fails only under PM2', async () => {
+    // Passes as a canary, crashes as a PM2 worker: what only the step checks can catch.
+    const original = await readFile(path.join(copy!.root, CATALOG_MAIN), 'utf8');
+    await copy!.replaceFile(
+      CATALOG_MAIN,
+      `if (process.env.NODE_APP_INSTANCE !== 'canary') throw new Error('breaks under PM2 only');\n${original}`,
+    );
+    const before = byPmId(await fleet!.list());
+    const catalogIds = [...before.values()].filter((i) => i.name === 'catalog').map((i) => i.pm_id);
+    const first = Math.min(...catalogIds);
+
+    const result = await fleet!.rollout([], ROLLOUT_ENV);
+
+    expect({ code: result.code, output: explain(result) }).toEqual({ code: 4, output: expect.any(String) });
+    expect(result.stdout).toMatch(/canary catalog: ok/);
+    expect(result.stderr).toMatch(new RegExp(`STOPPED at pm_id ${first}: `));
+    expect(result.stderr).toMatch(new RegExp(`catalog +pm_id ${first} .*NEW build, FAILED its check`));
+    for (const other of before.values()) {
+      if (other.pm_id === first) continue;
+      expect(result.stderr).toMatch(
+        new RegExp(`pm_id ${other.pm_id} +pid ${other.pid} .*OLD build \\(not reloaded\\)`),
+      );
+    }
+    // Only the failed step was touched.
+    const after = byPmId(await fleet!.list());
+    expect(after.get(first)!.pid).not.toBe(before.get(first)!.pid);
+    for (const id of before.keys()) if (id !== first) expect(after.get(id)!.pid).toBe(before.get(id)!.pid);
+  }, 120_000);
 });
