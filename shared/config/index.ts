@@ -2,10 +2,12 @@ export { ConfigError } from './config-error';
 export { fleetTimings, type FleetTimings } from './fleet-timings';
 export {
   DEFAULT_FLAGS_FILE,
+  DEFAULT_PORTS,
   DEFAULT_PRODUCTS_FILE,
   LOG_LEVELS,
   SERVICE_NAMES,
   loadConfig,
+  portVariable,
   type FlagMode,
   type FleetConfig,
   type LaunchDarklyConfig,

@@ -10,6 +10,18 @@ import { Secret } from './secret';
 export const SERVICE_NAMES = ['gateway', 'catalog', 'pricing'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
+/** Each service's port when its `<SERVICE>_PORT` variable is unset. */
+export const DEFAULT_PORTS: Readonly<Record<ServiceName, number>> = Object.freeze({
+  gateway: 3000,
+  catalog: 3001,
+  pricing: 3002,
+});
+
+/** `CATALOG_PORT`: the variable that sets a service's port. */
+export function portVariable(service: ServiceName): `${Uppercase<ServiceName>}_PORT` {
+  return `${service.toUpperCase() as Uppercase<ServiceName>}_PORT`;
+}
+
 export const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export type LogFormat = 'json' | 'text';
@@ -86,9 +98,9 @@ const envSchema = z.object({
   LAUNCHDARKLY_EVENTS_URI: httpUrl.optional(),
   LAUNCHDARKLY_FLAGS_FILE: z.string().default(DEFAULT_FLAGS_FILE),
   LAUNCHDARKLY_INIT_TIMEOUT_S: integer(1, 60).default(5),
-  GATEWAY_PORT: port(3000),
-  CATALOG_PORT: port(3001),
-  PRICING_PORT: port(3002),
+  GATEWAY_PORT: port(DEFAULT_PORTS.gateway),
+  CATALOG_PORT: port(DEFAULT_PORTS.catalog),
+  PRICING_PORT: port(DEFAULT_PORTS.pricing),
   CATALOG_URL: originUrl.optional(),
   PRICING_URL: originUrl.optional(),
   // Below the 8 s drain deadline, so a rollout never cuts a gateway call still waiting upstream.

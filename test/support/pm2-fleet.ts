@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -11,11 +11,10 @@ import { freePorts } from './free-port';
 const run = promisify(execFile);
 const projectRoot = findProjectRoot(__dirname);
 const pm2Bin = path.join(projectRoot, 'node_modules', 'pm2', 'bin', 'pm2');
-const ecosystem = path.join(projectRoot, 'ecosystem.config.js');
 
-async function runPm2(args: readonly string[], env: NodeJS.ProcessEnv): Promise<string> {
+async function runPm2(args: readonly string[], env: NodeJS.ProcessEnv, cwd = projectRoot): Promise<string> {
   const { stdout } = await run(process.execPath, [pm2Bin, ...args], {
-    cwd: projectRoot,
+    cwd,
     env,
     maxBuffer: 16 << 20,
   });
@@ -44,6 +43,19 @@ export interface FleetOptions {
   readonly instances?: number;
   /** Extra environment for every service (LaunchDarkly endpoints, timeouts…). */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Where the fleet's ecosystem.config.js and dist/ are: the repository by default, or a copy of it
+   * (test/support/project-copy.ts) that a test may break without touching the repository's build.
+   */
+  readonly projectRoot?: string;
+}
+
+/** How a command the test ran ended. */
+export interface CommandResult {
+  /** Null when it was killed by a signal. */
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
 }
 
 export interface Fleet {
@@ -61,8 +73,42 @@ export interface Fleet {
   url(service: ServiceName, pathAndQuery: string): string;
   /** `pm2 reload ecosystem.config.js`, with extra environment for this command (e.g. PM2_CONCURRENT_ACTIONS). */
   reload(extraEnv?: Readonly<Record<string, string>>): Promise<string>;
+  /**
+   * The guarded rollout (`node dist/scripts/rollout/main.js`, what `npm run rollout` runs after the
+   * build) of this fleet's project, with the fleet's environment plus `extraEnv`; never rejects on a
+   * non-zero exit. Killed after `timeoutMs`.
+   */
+  rollout(
+    args?: readonly string[],
+    extraEnv?: Readonly<Record<string, string>>,
+    timeoutMs?: number,
+  ): Promise<CommandResult>;
   /** Kills the daemon (which stops every instance) and removes PM2_HOME; safe to call more than once. */
   destroy(): Promise<void>;
+}
+
+function runNode(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  timeoutMs: number,
+): Promise<CommandResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
 }
 
 /**
@@ -85,7 +131,9 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
 
 /** A fleet with its PM2_HOME, ports and daemon ready and no app started yet (to watch it start). */
 export async function createFleet(options: FleetOptions = {}): Promise<Fleet> {
-  if (!existsSync(path.join(projectRoot, 'dist', 'services', 'gateway', 'main.js'))) {
+  const root = options.projectRoot ?? projectRoot;
+  const ecosystem = path.join(root, 'ecosystem.config.js');
+  if (!existsSync(path.join(root, 'dist', 'services', 'gateway', 'main.js'))) {
     throw new Error('dist/ is missing: run `npm run build` before the end-to-end tests');
   }
   const home = await mkdtemp(path.join(os.tmpdir(), 'flagfleet-pm2-'));
@@ -106,8 +154,15 @@ export async function createFleet(options: FleetOptions = {}): Promise<Fleet> {
   const fleet: Fleet = {
     home,
     ports,
-    pm2: (...args) => runPm2(args, env),
-    reload: (extraEnv = {}) => runPm2(['reload', ecosystem], { ...env, ...extraEnv }),
+    pm2: (...args) => runPm2(args, env, root),
+    reload: (extraEnv = {}) => runPm2(['reload', ecosystem], { ...env, ...extraEnv }, root),
+    rollout: (args = [], extraEnv = {}, timeoutMs = 120_000) =>
+      runNode(
+        [path.join(root, 'dist', 'scripts', 'rollout', 'main.js'), ...args],
+        { ...env, ...extraEnv },
+        root,
+        timeoutMs,
+      ),
     async list() {
       return JSON.parse(await fleet.pm2('jlist')) as Pm2Instance[];
     },

@@ -1,0 +1,72 @@
+import { reloadOrder, servedByOf, toFleetInstance, type FleetInstance } from './fleet-instance';
+
+function listed(name: string, pmId: number, extra: Record<string, unknown> = {}): unknown {
+  return {
+    name,
+    pm_id: pmId,
+    pid: 1000 + pmId,
+    pm2_env: {
+      status: 'online',
+      restart_time: 2,
+      NODE_APP_INSTANCE: 1,
+      pm_exec_path: `/app/dist/services/${name}/main.js`,
+      pm_cwd: '/app',
+      node_args: ['--enable-source-maps'],
+      listen_timeout: 10_000,
+      env: { CATALOG_PORT: '3001', FLEET_INSTANCES: 2, nested: { ignored: true } },
+      ...extra,
+    },
+  };
+}
+
+describe('toFleetInstance', () => {
+  it("reads what the rollout needs from PM2's list", () => {
+    expect(toFleetInstance(listed('catalog', 3))).toEqual({
+      service: 'catalog',
+      pmId: 3,
+      pid: 1003,
+      status: 'online',
+      restarts: 2,
+      instanceVar: '1',
+      script: '/app/dist/services/catalog/main.js',
+      cwd: '/app',
+      nodeArgs: ['--enable-source-maps'],
+      env: { CATALOG_PORT: '3001', FLEET_INSTANCES: '2' },
+      listenTimeoutMs: 10_000,
+    });
+  });
+
+  it('ignores processes that are not fleet services', () => {
+    expect(toFleetInstance(listed('pm2-logrotate', 7))).toBeUndefined();
+    expect(toFleetInstance({ name: 'catalog' })).toBeUndefined();
+    expect(toFleetInstance(null)).toBeUndefined();
+  });
+
+  it('takes a stopped process (no pid) as pid 0', () => {
+    const raw = listed('pricing', 4) as { pid?: number };
+    delete raw.pid;
+    expect(toFleetInstance(raw)?.pid).toBe(0);
+  });
+});
+
+describe('reloadOrder and servedByOf', () => {
+  it('puts catalog, then pricing, then gateway, each by pm_id', () => {
+    const instances = [
+      listed('gateway', 0),
+      listed('catalog', 3),
+      listed('pricing', 5),
+      listed('catalog', 1),
+      listed('gateway', 2),
+      listed('pricing', 4),
+    ].map((raw) => toFleetInstance(raw) as FleetInstance);
+    expect(reloadOrder(instances).map((i) => `${i.service}:${i.pmId}`)).toEqual([
+      'catalog:1',
+      'catalog:3',
+      'pricing:4',
+      'pricing:5',
+      'gateway:0',
+      'gateway:2',
+    ]);
+    expect(servedByOf(instances[0]!)).toBe('gateway#1');
+  });
+});

@@ -1,0 +1,78 @@
+import { SERVICE_NAMES, type ServiceName } from '../../shared/config';
+
+/** One running instance of the fleet, as PM2 lists it, reduced to what the rollout needs. */
+export interface FleetInstance {
+  readonly service: ServiceName;
+  readonly pmId: number;
+  /** 0 when PM2 has no process for it (stopped, errored). */
+  readonly pid: number;
+  readonly status: string;
+  /** PM2's restart count: a reload adds exactly 1; a crash adds more. */
+  readonly restarts: number;
+  /** `NODE_APP_INSTANCE`: with the service name, the instance's `X-Served-By` (`catalog#1`). */
+  readonly instanceVar: string;
+  /** The file PM2 runs for it (a reload loads this file anew). */
+  readonly script: string;
+  readonly cwd: string;
+  readonly nodeArgs: readonly string[];
+  /** The environment PM2 gives it (a reload with `updateEnv` extends this with the rollout's own). */
+  readonly env: Readonly<Record<string, string>>;
+  /** PM2 `listen_timeout`, when set. */
+  readonly listenTimeoutMs: number | undefined;
+}
+
+function record(value: unknown): Record<string, unknown> | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+function isService(name: unknown): name is ServiceName {
+  return typeof name === 'string' && (SERVICE_NAMES as readonly string[]).includes(name);
+}
+
+function stringsOf(value: unknown): Record<string, string> {
+  const strings: Record<string, string> = {};
+  for (const [key, entry] of Object.entries(record(value) ?? {})) {
+    if (typeof entry === 'string') strings[key] = entry;
+    else if (typeof entry === 'number' || typeof entry === 'boolean') strings[key] = String(entry);
+  }
+  return strings;
+}
+
+/**
+ * Reads one entry of PM2's process list (`pm2.list()`, `pm2 jlist`); undefined for a process that
+ * is not one of the fleet's services (another app, a PM2 module).
+ */
+export function toFleetInstance(raw: unknown): FleetInstance | undefined {
+  const entry = record(raw);
+  const pm2Env = record(entry?.pm2_env);
+  if (!entry || !pm2Env || !isService(entry.name) || typeof entry.pm_id !== 'number') return undefined;
+  const nodeArgs = Array.isArray(pm2Env.node_args)
+    ? pm2Env.node_args.filter((arg): arg is string => typeof arg === 'string')
+    : [];
+  return {
+    service: entry.name,
+    pmId: entry.pm_id,
+    pid: typeof entry.pid === 'number' ? entry.pid : 0,
+    status: typeof pm2Env.status === 'string' ? pm2Env.status : 'unknown',
+    restarts: typeof pm2Env.restart_time === 'number' ? pm2Env.restart_time : 0,
+    instanceVar: String(pm2Env.NODE_APP_INSTANCE ?? '0'),
+    script: typeof pm2Env.pm_exec_path === 'string' ? pm2Env.pm_exec_path : '',
+    cwd: typeof pm2Env.pm_cwd === 'string' ? pm2Env.pm_cwd : process.cwd(),
+    nodeArgs,
+    env: stringsOf(pm2Env.env),
+    listenTimeoutMs: typeof pm2Env.listen_timeout === 'number' ? pm2Env.listen_timeout : undefined,
+  };
+}
+
+/** `catalog#1`: how the instance names itself in `X-Served-By`. */
+export function servedByOf(instance: Pick<FleetInstance, 'service' | 'instanceVar'>): string {
+  return `${instance.service}#${instance.instanceVar}`;
+}
+
+/** Upstreams first, so a new gateway meets new catalog and pricing; within a service, by pm_id. */
+export function reloadOrder(instances: readonly FleetInstance[]): FleetInstance[] {
+  const rank: Record<ServiceName, number> = { catalog: 0, pricing: 1, gateway: 2 };
+  return [...instances].sort((a, b) => rank[a.service] - rank[b.service] || a.pmId - b.pmId);
+}
