@@ -21,26 +21,26 @@ export async function collectFleetStatus(
 ): Promise<InstanceReport[]> {
   const processes = (await pm2.list()).sort((a, b) => a.name.localeCompare(b.name) || a.pmId - b.pmId);
   const answers = new Map<number, InstanceStatus>();
-  const asked = processes.filter((process) => process.status === 'online');
+  const asked = processes.filter((listed) => listed.status === 'online');
   let allAnswered: () => void = () => undefined;
   const answered = new Promise<void>((resolve) => (allAnswered = resolve));
   // Listening before asking: a fast instance could answer before the last query is sent.
   pm2.onMessage(({ pmId, data }) => {
     const status = replyTo(queryId, data);
-    if (!status || !asked.some((process) => process.pmId === pmId)) return;
+    if (!status || !asked.some((listed) => listed.pmId === pmId)) return;
     answers.set(pmId, status);
     if (answers.size === asked.length) allAnswered();
   });
   const query = statusQuery(queryId);
   // An instance that stopped since the listing is reported as not answering, not as an error.
-  await Promise.all(asked.map((process) => pm2.sendData(process.pmId, query).catch(() => undefined)));
+  await Promise.all(asked.map((listed) => pm2.sendData(listed.pmId, query).catch(() => undefined)));
   if (asked.length > 0) {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([answered, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
     clearTimeout(timer);
   }
-  return processes.map((process) => {
-    const status = answers.get(process.pmId) ?? null;
-    return { process, status, problems: problemsOf(process, status) };
+  return processes.map((listed) => {
+    const status = answers.get(listed.pmId) ?? null;
+    return { process: listed, status, problems: problemsOf(listed, status) };
   });
 }

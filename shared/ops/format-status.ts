@@ -33,17 +33,17 @@ const COLUMNS = [
 ] as const;
 
 function row(report: InstanceReport, now: number): string[] {
-  const { process, status } = report;
+  const { process: listed, status } = report;
   const flags = status?.flags ?? null;
   return [
-    process.name,
+    listed.name,
     status?.instance ?? '-',
-    String(process.pmId),
-    String(process.pid),
-    process.status,
-    process.startedAt === null || process.status !== 'online' ? '-' : duration(now - process.startedAt),
-    String(process.restarts),
-    megabytes(process.memoryBytes),
+    String(listed.pmId),
+    String(listed.pid),
+    listed.status,
+    listed.startedAt === null || listed.status !== 'online' ? '-' : duration(now - listed.startedAt),
+    String(listed.restarts),
+    megabytes(listed.memoryBytes),
     flags?.mode ?? '-',
     flags ? (flags.initialized ? 'yes' : 'no') : '-',
     ago(flags?.lastUpdateAt, now),
@@ -58,10 +58,10 @@ export function formatStatus(reports: readonly InstanceReport[], now = Date.now(
   const rows = [[...COLUMNS], ...reports.map((report) => row(report, now))];
   const widths = COLUMNS.map((_, column) => Math.max(...rows.map((cells) => cells[column]!.length)));
   const lines = rows.map((cells) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  '));
-  for (const { process, status, problems } of reports) {
-    if (problems.length > 0) lines.push(`${process.name} pm_id=${process.pmId}: ${problems.join('; ')}`);
+  for (const { process: listed, status, problems } of reports) {
+    if (problems.length > 0) lines.push(`${listed.name} pm_id=${listed.pmId}: ${problems.join('; ')}`);
     if (status?.flags?.lastError) {
-      lines.push(`${process.name} pm_id=${process.pmId} last flag error: ${status.flags.lastError.message}`);
+      lines.push(`${listed.name} pm_id=${listed.pmId} last flag error: ${status.flags.lastError.message}`);
     }
   }
   return `${lines.map((line) => line.trimEnd()).join('\n')}\n`;
