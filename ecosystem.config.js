@@ -40,6 +40,8 @@ function app(service) {
     watch: false,
     // One log file per instance ($PM2_HOME/logs/<service>-out-<pm_id>.log); lines carry their own time.
     merge_logs: false,
+    // Each instance serves /metrics on <SERVICE>_METRICS_PORT + NODE_APP_INSTANCE (see loadConfig).
+    // Not `increment_var`: `pm2 reload ecosystem.config.js` resets the variable to its base.
     env: { NODE_ENV: 'development' },
     env_production: { NODE_ENV: 'production', LOG_FORMAT: 'json' },
   };

@@ -25,6 +25,8 @@ describe('loadConfig', () => {
     expect(config.launchDarkly).toEqual({ mode: 'file', flagsFile: DEFAULT_FLAGS_FILE, initTimeoutS: 5 });
     expect(config.ports).toEqual({ gateway: 3000, catalog: 3001, pricing: 3002 });
     expect(config.port).toBe(3001);
+    expect(config.metricsPorts).toEqual({ gateway: 9100, catalog: 9200, pricing: 9300 });
+    expect(config.metricsPort).toBe(9200);
     expect(config.fleetInstances).toBe(2);
     expect(config.log).toEqual({ level: 'info', format: 'text' });
     expect(config.upstreams).toEqual({
@@ -91,6 +93,9 @@ describe('loadConfig', () => {
       ['GATEWAY_PORT', '70000'],
       ['CATALOG_PORT', 'http'],
       ['PRICING_PORT', '0'],
+      ['GATEWAY_METRICS_PORT', '65536'],
+      ['CATALOG_METRICS_PORT', 'x'],
+      ['NODE_APP_INSTANCE', 'one'],
       ['FLEET_INSTANCES', '0'],
       ['FLEET_INSTANCES', 'lots'],
       ['LOG_LEVEL', 'loud'],
@@ -110,6 +115,25 @@ describe('loadConfig', () => {
     it('refuses two services on one port', () => {
       expect(problemsOf({ PRICING_PORT: '3001' })).toEqual([
         'PRICING_PORT: 3001 is already CATALOG_PORT; every service needs its own port',
+      ]);
+    });
+
+    it("gives each instance its own metrics port: its service's base + NODE_APP_INSTANCE", () => {
+      expect(loadConfig({ NODE_APP_INSTANCE: '1' }, 'catalog').metricsPort).toBe(9201);
+      expect(
+        loadConfig({ NODE_APP_INSTANCE: '3', GATEWAY_METRICS_PORT: '9500' }, 'gateway').metricsPort,
+      ).toBe(9503);
+    });
+
+    it('refuses metrics port ranges (base .. base + instances - 1) that overlap or hold a service port', () => {
+      expect(problemsOf({ FLEET_INSTANCES: '4', CATALOG_METRICS_PORT: '9103' })).toEqual([
+        "CATALOG_METRICS_PORT: ports 9103-9106 overlap GATEWAY_METRICS_PORT's range",
+      ]);
+      expect(problemsOf({ PRICING_METRICS_PORT: '3001' })).toEqual([
+        'PRICING_METRICS_PORT: ports 3001-3002 include CATALOG_PORT',
+      ]);
+      expect(problemsOf({ PRICING_METRICS_PORT: '65535' })).toEqual([
+        'PRICING_METRICS_PORT: 65535 + 2 instances runs past port 65535',
       ]);
     });
 

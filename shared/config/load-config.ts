@@ -1,4 +1,5 @@
 import { accessSync, constants as fsConstants, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -52,6 +53,10 @@ export interface FleetConfig {
   /** The port this service listens on. */
   readonly port: number;
   readonly ports: Readonly<Record<ServiceName, number>>;
+  /** This instance's own Prometheus port: its service's base + its NODE_APP_INSTANCE. */
+  readonly metricsPort: number;
+  /** Each service's first metrics port; instance n of a service listens on base + n. */
+  readonly metricsPorts: Readonly<Record<ServiceName, number>>;
   readonly upstreams: {
     readonly catalogUrl: string;
     readonly pricingUrl: string;
@@ -101,6 +106,9 @@ const envSchema = z.object({
   GATEWAY_PORT: port(DEFAULT_PORTS.gateway),
   CATALOG_PORT: port(DEFAULT_PORTS.catalog),
   PRICING_PORT: port(DEFAULT_PORTS.pricing),
+  GATEWAY_METRICS_PORT: port(9100),
+  CATALOG_METRICS_PORT: port(9200),
+  PRICING_METRICS_PORT: port(9300),
   CATALOG_URL: originUrl.optional(),
   PRICING_URL: originUrl.optional(),
   // Below the 8 s drain deadline, so a rollout never cuts a gateway call still waiting upstream.
@@ -111,7 +119,7 @@ const envSchema = z.object({
   PRODUCTS_FILE: z.string().default(DEFAULT_PRODUCTS_FILE),
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   LOG_FORMAT: z.enum(['json', 'text'], { message: 'must be json or text' }).default('text'),
-  NODE_APP_INSTANCE: z.string().default('0'),
+  NODE_APP_INSTANCE: z.string().regex(/^\d+$/, 'must be a whole number (PM2 sets it)').default('0'),
 });
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -162,6 +170,40 @@ function withSdkKeyFromFile(env: Record<string, string>): { env: Record<string, 
   return { env: { ...env, LAUNCHDARKLY_SDK_KEY: key } };
 }
 
+/** How many instances PM2 starts per service; `max` is one per CPU. */
+function instanceCount(fleetInstances: number | 'max'): number {
+  return fleetInstances === 'max' ? os.availableParallelism() : fleetInstances;
+}
+
+/**
+ * Each service's metrics ports are a range, base .. base + instances - 1, so the ranges must fit,
+ * and must not overlap each other or a service port: PM2's cluster master would share the port and
+ * hand a scrape to whichever instance it likes.
+ */
+function metricsPortProblems(
+  vars: Readonly<Record<`${Uppercase<ServiceName>}_${'PORT' | 'METRICS_PORT'}`, number>>,
+  instances: number,
+): string[] {
+  const problems: string[] = [];
+  const names = ['GATEWAY_METRICS_PORT', 'CATALOG_METRICS_PORT', 'PRICING_METRICS_PORT'] as const;
+  const servicePorts = ['GATEWAY_PORT', 'CATALOG_PORT', 'PRICING_PORT'] as const;
+  for (const [index, name] of names.entries()) {
+    const first = vars[name];
+    const last = first + instances - 1;
+    if (last > 65_535) {
+      problems.push(`${name}: ${first} + ${instances} instances runs past port 65535`);
+      continue;
+    }
+    const clash = names
+      .slice(0, index)
+      .find((other) => vars[other] <= last && first <= vars[other] + instances - 1);
+    if (clash) problems.push(`${name}: ports ${first}-${last} overlap ${clash}'s range`);
+    const servicePort = servicePorts.find((other) => vars[other] >= first && vars[other] <= last);
+    if (servicePort) problems.push(`${name}: ports ${first}-${last} include ${servicePort}`);
+  }
+  return problems;
+}
+
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !(value instanceof Secret) && !Object.isFrozen(value)) {
     for (const child of Object.values(value)) deepFreeze(child);
@@ -210,6 +252,21 @@ export function loadConfig(env: Env, service: ServiceName): FleetConfig {
     if (clash) problems.push(`${name}: ${vars[name]} is already ${clash}; every service needs its own port`);
   }
 
+  problems.push(...metricsPortProblems(vars, instanceCount(vars.FLEET_INSTANCES)));
+  const metricsPorts = {
+    gateway: vars.GATEWAY_METRICS_PORT,
+    catalog: vars.CATALOG_METRICS_PORT,
+    pricing: vars.PRICING_METRICS_PORT,
+  };
+  // From NODE_APP_INSTANCE, not PM2's `increment_var`: `pm2 reload ecosystem.config.js` resets an
+  // incremented variable to its base in every instance, which would then all share one port.
+  const metricsPort = metricsPorts[service] + Number(vars.NODE_APP_INSTANCE);
+  if (metricsPort > 65_535) {
+    problems.push(
+      `${service.toUpperCase()}_METRICS_PORT: instance ${vars.NODE_APP_INSTANCE} is past port 65535`,
+    );
+  }
+
   const flagsFile = path.resolve(vars.LAUNCHDARKLY_FLAGS_FILE);
   const productsFile = path.resolve(vars.PRODUCTS_FILE);
   if (vars.LAUNCHDARKLY_SDK_KEY === undefined) {
@@ -247,6 +304,8 @@ export function loadConfig(env: Env, service: ServiceName): FleetConfig {
     instance: vars.NODE_APP_INSTANCE,
     port: ports[service],
     ports,
+    metricsPort,
+    metricsPorts,
     upstreams: {
       catalogUrl: vars.CATALOG_URL ?? `http://127.0.0.1:${ports.catalog}`,
       pricingUrl: vars.PRICING_URL ?? `http://127.0.0.1:${ports.pricing}`,

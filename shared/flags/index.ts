@@ -3,6 +3,7 @@ export { LOCAL_FILE_SDK_KEY, launchDarklyOptions, sdkKeyFor } from './launchdark
 export {
   flagClient,
   startFlagClient,
+  type FlagHook,
   stopFlagClient,
   type StartFlagClientOptions,
   type StartedFlagClient,

@@ -3,6 +3,8 @@ import Koa from 'koa';
 
 import type { FlagClient } from '../flags';
 import type { Logger, RequestScope } from '../logging';
+import { httpMetrics } from '../metrics/http-metrics';
+import type { RequestObserver } from '../metrics/request-sample';
 import type { Lifecycle } from '../runtime/lifecycle';
 import type { AppState } from './app-types';
 import { errorHandler } from './error-handler';
@@ -15,6 +17,8 @@ export interface ServiceAppDependencies {
   readonly flags: FlagClient;
   readonly lifecycle: Lifecycle;
   readonly requestScope: RequestScope;
+  /** Told about every request once its response has gone (the instance's metrics). */
+  readonly observeRequest: RequestObserver;
   /**
    * `catalog#1`: which instance answered, sent as `X-Served-By`. Round-robin hides it otherwise, and
    * operators (and the end-to-end tests) need to see that every instance serves the same flags.
@@ -24,13 +28,13 @@ export interface ServiceAppDependencies {
 
 /**
  * The Koa app every service starts from: errors as JSON first, then the request id, the access
- * log, `/livez` and `/readyz`, then the service's own routes. It owns no socket.
+ * log, request metrics, `/livez` and `/readyz`, then the service's own routes. It owns no socket.
  */
 export function createServiceApp(
   dependencies: ServiceAppDependencies,
   routes: Router<AppState>,
 ): Koa<AppState> {
-  const { logger, flags, lifecycle, requestScope, servedBy } = dependencies;
+  const { logger, flags, lifecycle, requestScope, observeRequest, servedBy } = dependencies;
   const app = new Koa<AppState>();
   app.on('error', (error: unknown, ctx?: Koa.ParameterizedContext<AppState>) => {
     logger.error('Request failed', {
@@ -53,6 +57,7 @@ export function createServiceApp(
   }
   app.use(requestId(requestScope));
   app.use(requestLogger(logger));
+  app.use(httpMetrics(observeRequest));
   app.use(router.routes());
   // Not `throw: true`: the router then skips the Allow header. The error handler turns the bodiless
   // 405 (or 501, for a method the router does not know) into the JSON error.

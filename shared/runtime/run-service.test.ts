@@ -6,6 +6,7 @@ import { freePort } from '../../test/support/free-port';
 import { captureJsonLines } from '../../test/support/log-capture';
 import { flagClient, stopFlagClient } from '../flags';
 import { createServiceApp, type AppState } from '../http';
+import { statusQuery } from '../ops/status-protocol';
 import type { CrashOrigin, ProcessPort, StopSignal } from './process-port';
 import { runService, type ServiceDefinition, type ServiceHandle } from './run-service';
 
@@ -94,6 +95,7 @@ function canConnect(port: number): Promise<boolean> {
 async function envFor(extra: NodeJS.ProcessEnv = {}): Promise<NodeJS.ProcessEnv> {
   return {
     CATALOG_PORT: String(await freePort()),
+    CATALOG_METRICS_PORT: String(await freePort()),
     LOG_FORMAT: 'json',
     LAUNCHDARKLY_INIT_TIMEOUT_S: '1',
     ...extra,
@@ -286,6 +288,74 @@ describe('runService', () => {
     expect(proc.exits).toEqual([]);
     proc.message('shutdown');
     expect(await service.exited).toBe(0);
+  });
+
+  it('answers a status query relayed by PM2 with its own state, and nothing secret', async () => {
+    const env = await envFor({ LAUNCHDARKLY_SDK_KEY: 'sdk-never-in-a-status-reply' });
+    const { service, proc } = launch(env);
+    await service.started;
+
+    proc.message(statusQuery('q-1'));
+
+    expect(proc.sent.at(-1)).toEqual({
+      type: 'process:msg',
+      data: {
+        topic: 'flagfleet:status-reply',
+        queryId: 'q-1',
+        status: {
+          service: 'catalog',
+          instance: '0',
+          pid: process.pid,
+          phase: 'serving',
+          flags: expect.objectContaining({ mode: 'stream', initialized: true, lastError: null }),
+        },
+      },
+    });
+    expect(JSON.stringify(proc.sent)).not.toContain('sdk-never-in-a-status-reply');
+  });
+
+  it('serves its own /metrics on the metrics port, counting requests and flag evaluations, and closes it at shutdown', async () => {
+    const env = await envFor();
+    const { service } = launch(env);
+    await service.started;
+    await get(Number(env.CATALOG_PORT), '/livez');
+    await flagClient().boolean('maintenance-mode', { kind: 'user', key: 'u' }, false);
+
+    const metrics = await get(Number(env.CATALOG_METRICS_PORT), '/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.body).toContain(
+      'http_request_duration_seconds_count{service="catalog",instance="0",method="GET",route="/livez",status="200"} 1',
+    );
+    expect(metrics.body).toContain(
+      'flag_evaluations_total{flag="maintenance-mode",variation="none",service="catalog",instance="0"} 1',
+    );
+    expect(metrics.body).toContain('flag_client_initialized{service="catalog",instance="0"} 1');
+
+    await service.stop('test');
+    await expect(
+      get(Number(env.CATALOG_METRICS_PORT), '/metrics', new http.Agent({ keepAlive: false })),
+    ).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('publishes PM2 custom metrics (axm:monitor) only when it runs under PM2', async () => {
+    const outside = launch(await envFor());
+    await outside.service.started;
+    expect(outside.proc.sent).toEqual(['ready']);
+    await outside.service.stop('test');
+    await stopFlagClient(50).catch(() => undefined);
+
+    const underPm2 = launch(await envFor({ pm_id: '7' }));
+    await underPm2.service.started;
+    expect(underPm2.proc.sent).toEqual([
+      'ready',
+      {
+        type: 'axm:monitor',
+        data: expect.objectContaining({
+          'Flags initialized': { value: 'yes' },
+          'HTTP requests': { value: 0, unit: 'req/min' },
+        }),
+      },
+    ]);
   });
 
   it('an uncaught exception is logged with its stack, then the instance stops gracefully with exit code 1', async () => {

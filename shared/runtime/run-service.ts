@@ -6,6 +6,18 @@ import { loadConfig, type FleetConfig, type ServiceName } from '../config';
 import { startFlagClient, stopFlagClient, type FlagClient } from '../flags';
 import type { AppState } from '../http/app-types';
 import { createLogger, createRequestScope, flushLogger, type Logger, type RequestScope } from '../logging';
+import {
+  createMetricsServer,
+  createPrometheusMetrics,
+  createRequestWindow,
+  instanceProbes,
+  observeAll,
+  startPm2Metrics,
+  type MetricsServer,
+  type Pm2MetricsPublisher,
+  type RequestObserver,
+} from '../metrics';
+import { isStatusQuery, statusReply, type InstanceStatus } from '../ops/status-protocol';
 import { createDrainingServer, type DrainingServer } from './draining-server';
 import { createLifecycle, type Lifecycle } from './lifecycle';
 import { realProcess, type ProcessPort } from './process-port';
@@ -17,6 +29,7 @@ export interface ServiceDependencies {
   readonly flags: FlagClient;
   readonly lifecycle: Lifecycle;
   readonly requestScope: RequestScope;
+  readonly observeRequest: RequestObserver;
   /** `catalog#1`: the service and its PM2 instance number. */
   readonly servedBy: string;
 }
@@ -47,13 +60,16 @@ export interface ServiceHandle {
 /**
  * The one start-up and shutdown sequence of every service.
  *
- * Start: config → logger → flag client (bounded wait) → app → listen → `process.send('ready')` →
- * the `LaunchDarkly client initialized` line. PM2 routes traffic to a worker as soon as it listens,
+ * Start: config → logger and metrics → flag client (bounded wait) → app → listen (service port, then
+ * metrics port) → `process.send('ready')` → the `LaunchDarkly client initialized` line. PM2 routes traffic to a worker as soon as it listens,
  * so flags come before listen; `ready` comes last because PM2 retires the old worker on it.
  *
  * Stop (SIGINT from `pm2 reload`/`stop`, SIGTERM from containers, or PM2's `shutdown` message;
  * once, however many arrive): `/readyz` turns 503 → stop accepting and drain connections → flush
- * flag events, then close the client → flush the logger → exit. All within PM2's `kill_timeout`.
+ * flag events, then close the client → close the metrics port → flush the logger → exit. All within
+ * PM2's `kill_timeout`.
+ *
+ * Meanwhile it answers `npm run status` queries that PM2 relays (see ops/status-protocol).
  */
 export function runService(definition: ServiceDefinition, options: RunOptions = {}): ServiceHandle {
   const proc = options.process ?? realProcess();
@@ -62,6 +78,9 @@ export function runService(definition: ServiceDefinition, options: RunOptions = 
   let config: FleetConfig | undefined;
   let logger: Logger | undefined;
   let server: DrainingServer | undefined;
+  let metricsServer: MetricsServer | undefined;
+  let pm2Metrics: Pm2MetricsPublisher | undefined;
+  let flags: FlagClient | undefined;
   let stopping: Promise<number> | undefined;
   let exitCode = 0;
   let resolveExited: (code: number) => void = () => undefined;
@@ -99,6 +118,7 @@ export function runService(definition: ServiceDefinition, options: RunOptions = 
   async function drainFlushAndLog(config: FleetConfig, logger: Logger, reason: string): Promise<void> {
     const { timings } = config;
     logger.info('Shutting down', { reason });
+    pm2Metrics?.stop();
     if (server) {
       const report = await server.drain(timings);
       if (report.forcedConnections > 0) {
@@ -115,6 +135,7 @@ export function runService(definition: ServiceDefinition, options: RunOptions = 
     } catch (error) {
       logger.error('Could not flush flag events before closing the LaunchDarkly client', { error });
     }
+    await metricsServer?.close();
     logger.info('Shutdown complete', { exitCode });
     await flushLogger(logger, timings.logFlushTimeoutMs);
   }
@@ -150,32 +171,54 @@ export function runService(definition: ServiceDefinition, options: RunOptions = 
     });
     proc.onSignal('SIGINT', () => void stop('SIGINT'));
     proc.onSignal('SIGTERM', () => void stop('SIGTERM'));
+    const { instance } = config;
+    const status = (): InstanceStatus => ({
+      service: definition.name,
+      instance,
+      pid: process.pid,
+      phase: lifecycle.phase(),
+      flags: flags?.state() ?? null,
+    });
     proc.onMessage((message) => {
       if (message === 'shutdown') void stop('shutdown message');
+      else if (isStatusQuery(message)) proc.send?.(statusReply(message, status()));
     });
 
-    const flags = await startFlagClient({
+    const flagState = () => flags?.state() ?? null;
+    const prometheus = createPrometheusMetrics({
+      service: definition.name,
+      instance,
+      flagState,
+    });
+    const lastMinute = createRequestWindow();
+    const started = await startFlagClient({
       config: config.launchDarkly,
       logger: log,
       applicationId: `flagfleet-${definition.name}`,
+      hooks: [prometheus.evaluationHook],
       overrides: options.flagOverrides,
     });
+    flags = started.client;
     if (stopping) return;
 
     try {
       const app = await definition.createApp({
         config,
         logger: log,
-        flags: flags.client,
+        flags: started.client,
         lifecycle,
         requestScope,
+        observeRequest: observeAll(prometheus.observeRequest, lastMinute.record),
         servedBy: `${definition.name}#${config.instance}`,
       });
       if (stopping) return;
       server = createDrainingServer(app.callback());
       await server.listen(config.port);
+      if (stopping) return;
+      metricsServer = createMetricsServer(prometheus.registry);
+      await metricsServer.listen(config.metricsPort);
     } catch (error) {
-      log.error('Could not start serving', { error, port: config.port });
+      log.error('Could not start serving', { error, port: config.port, metricsPort: config.metricsPort });
       await stop('start-up failure', 1);
       return;
     }
@@ -183,11 +226,22 @@ export function runService(definition: ServiceDefinition, options: RunOptions = 
 
     lifecycle.enter('serving');
     proc.send?.('ready');
-    const fields = { mode: flags.client.mode, ms: flags.durationMs, port: config.port };
-    if (flags.initialized) {
+    pm2Metrics = startPm2Metrics({
+      send: proc.send,
+      underPm2: proc.env.pm_id !== undefined,
+      probes: () => instanceProbes(flagState(), lastMinute.summary()),
+    });
+    pm2Metrics.publish();
+    const fields = {
+      mode: started.client.mode,
+      ms: started.durationMs,
+      port: config.port,
+      metricsPort: config.metricsPort,
+    };
+    if (started.initialized) {
       log.info('LaunchDarkly client initialized', fields);
     } else {
-      log.warn('LaunchDarkly client NOT initialized', { ...fields, reason: flags.reason });
+      log.warn('LaunchDarkly client NOT initialized', { ...fields, reason: started.reason });
     }
   }
 

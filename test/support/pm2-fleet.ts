@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 
 import { findProjectRoot, type ServiceName } from '../../shared/config';
-import { freePorts } from './free-port';
+import { freePortRange, freePorts } from './free-port';
 
 const run = promisify(execFile);
 const projectRoot = findProjectRoot(__dirname);
@@ -33,6 +33,8 @@ export interface Pm2Instance {
     readonly pm_out_log_path: string;
     /** Epoch ms PM2 (re)started this process. */
     readonly pm_uptime?: number;
+    /** The custom metrics the instance published (axm:monitor), as `pm2 show` displays them. */
+    readonly axm_monitor?: Readonly<Record<string, { readonly value: unknown; readonly unit?: string }>>;
   };
   /** What PM2 measured of the process when the list was taken (memory: RSS in bytes). */
   readonly monit?: { readonly memory: number; readonly cpu: number };
@@ -63,6 +65,8 @@ export interface Fleet {
   /** `pm2 start ecosystem.config.js`; resolves when PM2 has every instance online. */
   start(): Promise<void>;
   readonly ports: Readonly<Record<ServiceName, number>>;
+  /** Each service's first metrics port; instance n serves /metrics on base + n. */
+  readonly metricsPorts: Readonly<Record<ServiceName, number>>;
   /** Runs the project's own pm2 CLI against this fleet's private PM2_HOME. */
   pm2(...args: string[]): Promise<string>;
   list(): Promise<Pm2Instance[]>;
@@ -71,6 +75,8 @@ export interface Fleet {
   /** The daemon's own log ($PM2_HOME/pm2.log). */
   daemonLog(): Promise<string>;
   url(service: ServiceName, pathAndQuery: string): string;
+  /** `npm run status` (the compiled script) against this fleet's PM2_HOME; never throws on exit code. */
+  status(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
   /** `pm2 reload ecosystem.config.js`, with extra environment for this command (e.g. PM2_CONCURRENT_ACTIONS). */
   reload(extraEnv?: Readonly<Record<string, string>>): Promise<string>;
   /**
@@ -139,14 +145,24 @@ export async function createFleet(options: FleetOptions = {}): Promise<Fleet> {
   const home = await mkdtemp(path.join(os.tmpdir(), 'flagfleet-pm2-'));
   const [gateway, catalog, pricing] = await freePorts(3);
   const ports = { gateway: gateway!, catalog: catalog!, pricing: pricing! };
+  const instances = options.instances ?? 2;
+  const metricsPorts = { gateway: 0, catalog: 0, pricing: 0 };
+  const taken = [gateway!, catalog!, pricing!];
+  for (const service of ['gateway', 'catalog', 'pricing'] as const) {
+    metricsPorts[service] = await freePortRange(instances, taken);
+    taken.push(...Array.from({ length: instances }, (_, index) => metricsPorts[service] + index));
+  }
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     PM2_HOME: home,
-    FLEET_INSTANCES: String(options.instances ?? 2),
+    FLEET_INSTANCES: String(instances),
     GATEWAY_PORT: String(ports.gateway),
     CATALOG_PORT: String(ports.catalog),
     PRICING_PORT: String(ports.pricing),
+    GATEWAY_METRICS_PORT: String(metricsPorts.gateway),
+    CATALOG_METRICS_PORT: String(metricsPorts.catalog),
+    PRICING_METRICS_PORT: String(metricsPorts.pricing),
     ...options.env,
   };
 
@@ -154,6 +170,7 @@ export async function createFleet(options: FleetOptions = {}): Promise<Fleet> {
   const fleet: Fleet = {
     home,
     ports,
+    metricsPorts,
     pm2: (...args) => runPm2(args, env, root),
     reload: (extraEnv = {}) => runPm2(['reload', ecosystem], { ...env, ...extraEnv }, root),
     rollout: (args = [], extraEnv = {}, timeoutMs = 120_000) =>
@@ -181,6 +198,21 @@ export async function createFleet(options: FleetOptions = {}): Promise<Fleet> {
       return readFile(path.join(home, 'pm2.log'), 'utf8').catch(() => '');
     },
     url: (service, pathAndQuery) => `http://127.0.0.1:${ports[service]}${pathAndQuery}`,
+    async status(...args) {
+      // Only PM2_HOME, PATH and HOME: the command must not need the fleet's configuration.
+      const script = path.join(projectRoot, 'dist', 'scripts', 'fleet-status.js');
+      try {
+        const { stdout, stderr } = await run(process.execPath, [script, ...args], {
+          cwd: projectRoot,
+          env: { PATH: env.PATH, HOME: env.HOME, PM2_HOME: home },
+        });
+        return { code: 0, stdout, stderr };
+      } catch (error) {
+        const failed = error as { code?: unknown; stdout?: string; stderr?: string };
+        if (typeof failed.code !== 'number') throw error;
+        return { code: failed.code, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+      }
+    },
     async start() {
       try {
         await fleet.pm2('start', ecosystem);

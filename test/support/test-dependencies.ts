@@ -76,6 +76,7 @@ export async function createTestDependencies(service = 'test'): Promise<TestServ
     log,
     logger: log.logger,
     requestScope,
+    observeRequest: () => undefined,
     close: () => ld.close(),
   };
 }

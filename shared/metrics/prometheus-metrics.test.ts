@@ -1,0 +1,79 @@
+import { init, integrations } from '@launchdarkly/node-server-sdk';
+import { register as globalRegistry } from 'prom-client';
+
+import type { FlagClientState } from '../flags';
+import { createPrometheusMetrics } from './prometheus-metrics';
+
+const state: FlagClientState = {
+  mode: 'relay',
+  initialized: true,
+  initDurationMs: 12,
+  lastUpdateAt: '2026-01-01T00:00:10.000Z',
+  lastError: { message: 'stream dropped', at: '2026-01-01T00:00:20.000Z' },
+};
+
+describe('createPrometheusMetrics', () => {
+  it('counts evaluations by flag and variation through the SDK hook, fallbacks as "none"', async () => {
+    const metrics = createPrometheusMetrics({ service: 'catalog', instance: '1', flagState: () => state });
+    const testData = new integrations.TestData();
+    await testData.update(testData.flag('catalog-sort').variations('a', 'b').fallthroughVariation(1));
+    const ld = init('test', {
+      updateProcessor: testData.getFactory(),
+      sendEvents: false,
+      hooks: [metrics.evaluationHook],
+      logger: {
+        error: () => undefined,
+        warn: () => undefined,
+        info: () => undefined,
+        debug: () => undefined,
+      },
+    });
+    try {
+      await ld.waitForInitialization({ timeout: 5 });
+      const context = { kind: 'user', key: 'u' };
+      await ld.stringVariation('catalog-sort', context, 'x');
+      await ld.stringVariation('catalog-sort', context, 'x');
+      await ld.boolVariation('no-such-flag', context, false);
+    } finally {
+      ld.close();
+    }
+    const text = await metrics.registry.metrics();
+    expect(text).toContain(
+      'flag_evaluations_total{flag="catalog-sort",variation="1",service="catalog",instance="1"} 2',
+    );
+    expect(text).toContain(
+      'flag_evaluations_total{flag="no-such-flag",variation="none",service="catalog",instance="1"} 1',
+    );
+  });
+
+  it("reads the flag client's state at scrape time, and has process defaults and the request histogram", async () => {
+    let current: FlagClientState | null = null;
+    const metrics = createPrometheusMetrics({ service: 'gateway', instance: '0', flagState: () => current });
+    const before = await metrics.registry.metrics();
+    expect(before).toContain('flag_client_initialized{service="gateway",instance="0"} 0');
+    expect(before).toContain('flag_client_last_update_timestamp_seconds{service="gateway",instance="0"} 0');
+    expect(before).not.toContain('flag_client_info{');
+
+    current = state;
+    metrics.observeRequest({ method: 'GET', route: '/api/products', status: '200', durationMs: 30 });
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('flag_client_initialized{service="gateway",instance="0"} 1');
+    expect(text).toContain('flag_client_info{mode="relay",service="gateway",instance="0"} 1');
+    expect(text).toContain(
+      'flag_client_last_update_timestamp_seconds{service="gateway",instance="0"} 1767225610',
+    );
+    expect(text).toContain(
+      'flag_client_last_error_timestamp_seconds{service="gateway",instance="0"} 1767225620',
+    );
+    expect(text).toContain(
+      'http_request_duration_seconds_bucket{le="0.05",service="gateway",instance="0",method="GET",route="/api/products",status="200"} 1',
+    );
+    expect(text).toMatch(/^process_resident_memory_bytes\{service="gateway",instance="0"\} \d+/m);
+  });
+
+  it('keeps each registry to itself: two instances in one process do not clash, the global one stays empty', async () => {
+    createPrometheusMetrics({ service: 'a', instance: '0', flagState: () => null });
+    createPrometheusMetrics({ service: 'b', instance: '0', flagState: () => null });
+    expect((await globalRegistry.metrics()).trim()).toBe('');
+  });
+});

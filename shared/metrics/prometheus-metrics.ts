@@ -1,0 +1,43 @@
+import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+
+import type { FlagClientState, FlagHook } from '../flags';
+import { flagEvaluationHook, registerFlagStateGauges } from './flag-metrics';
+import type { RequestObserver } from './request-sample';
+
+export interface PrometheusMetrics {
+  readonly registry: Registry;
+  readonly observeRequest: RequestObserver;
+  /** For the flag client's `hooks` option. */
+  readonly evaluationHook: FlagHook;
+}
+
+export interface PrometheusMetricsOptions {
+  readonly service: string;
+  readonly instance: string;
+  readonly flagState: () => FlagClientState | null;
+}
+
+/**
+ * One instance's metrics in a registry of its own (never prom-client's global one): process
+ * defaults, HTTP request durations, flag evaluations and the flag client's state, every series
+ * labelled with the service and instance it came from.
+ */
+export function createPrometheusMetrics(options: PrometheusMetricsOptions): PrometheusMetrics {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service: options.service, instance: options.instance });
+  collectDefaultMetrics({ register: registry });
+  const duration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration by method, route pattern and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  registerFlagStateGauges(registry, options.flagState);
+  return {
+    registry,
+    observeRequest: ({ method, route, status, durationMs }) =>
+      duration.observe({ method, route, status }, durationMs / 1000),
+    evaluationHook: flagEvaluationHook(registry),
+  };
+}

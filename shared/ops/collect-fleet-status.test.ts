@@ -1,0 +1,134 @@
+import type { FlagClientState } from '../flags';
+import { collectFleetStatus } from './collect-fleet-status';
+import { fleetIsHealthy, formatStatus } from './format-status';
+import type { Pm2BusMessage, Pm2Client, Pm2Process } from './pm2-client';
+import { isStatusQuery, statusReply, type InstanceStatus } from './status-protocol';
+
+const initialized: FlagClientState = {
+  mode: 'relay',
+  initialized: true,
+  initDurationMs: 8,
+  lastUpdateAt: '2026-01-01T00:00:00.000Z',
+  lastError: null,
+};
+
+function proc(pmId: number, overrides: Partial<Pm2Process> = {}): Pm2Process {
+  return {
+    name: 'catalog',
+    pmId,
+    pid: 1000 + pmId,
+    status: 'online',
+    restarts: 0,
+    startedAt: Date.parse('2026-01-01T00:00:00.000Z'),
+    memoryBytes: 80 * 1024 * 1024,
+    ...overrides,
+  };
+}
+
+/**
+ * A PM2 whose instances answer like the runner does, through the bus; `answer` decides what each
+ * says (undefined: it stays silent).
+ */
+function fakePm2(
+  processes: Pm2Process[],
+  answer: (process: Pm2Process) => Partial<InstanceStatus> | undefined = () => ({}),
+) {
+  const listeners: Array<(message: Pm2BusMessage) => void> = [];
+  const asked: number[] = [];
+  const client: Pm2Client = {
+    list: async () => processes,
+    async sendData(pmId, packet) {
+      asked.push(pmId);
+      const process = processes.find((candidate) => candidate.pmId === pmId)!;
+      const query = { type: 'process:msg', ...packet };
+      const fields = answer(process);
+      if (!isStatusQuery(query) || fields === undefined) return;
+      const status: InstanceStatus = {
+        service: process.name,
+        instance: String(pmId),
+        pid: process.pid,
+        phase: 'serving',
+        flags: initialized,
+        ...fields,
+      };
+      // Someone else's status command, answered at the same time, must be ignored.
+      const other = statusReply({ ...query, data: { queryId: 'someone-else' } }, { ...status, pid: 1 });
+      setImmediate(() => {
+        listeners.forEach((listener) => listener({ pmId, data: other.data }));
+        listeners.forEach((listener) => listener({ pmId, data: statusReply(query, status).data }));
+      });
+    },
+    onMessage: (listener) => listeners.push(listener),
+    close: () => undefined,
+  };
+  return { client, asked };
+}
+
+describe('collectFleetStatus', () => {
+  it('reports every instance as it describes itself, healthy, without waiting out the timeout', async () => {
+    const { client } = fakePm2([proc(1), proc(0, { name: 'gateway' })]);
+    const startedAt = Date.now();
+    const reports = await collectFleetStatus(client, { timeoutMs: 5_000 });
+    expect(Date.now() - startedAt).toBeLessThan(1_000);
+    expect(reports.map((report) => [report.process.name, report.status?.pid, report.problems])).toEqual([
+      ['catalog', 1001, []],
+      ['gateway', 1000, []],
+    ]);
+    expect(fleetIsHealthy(reports)).toBe(true);
+  });
+
+  it('names what is wrong: not online, restarted, silent, flags not initialized, draining', async () => {
+    const { client, asked } = fakePm2(
+      [proc(0, { status: 'errored' }), proc(1, { restarts: 2 }), proc(2), proc(3), proc(4)],
+      (process) => {
+        if (process.pmId === 2) return undefined;
+        if (process.pmId === 3) return { flags: { ...initialized, initialized: false } };
+        if (process.pmId === 4) return { phase: 'draining' };
+        return {};
+      },
+    );
+    const reports = await collectFleetStatus(client, { timeoutMs: 200 });
+    expect(asked).toEqual([1, 2, 3, 4]);
+    expect(reports.map((report) => report.problems)).toEqual([
+      ['PM2 status is errored'],
+      ['restarted 2 time(s)'],
+      ['did not answer the status query'],
+      ['flags not initialized'],
+      ['is draining'],
+    ]);
+    expect(fleetIsHealthy(reports)).toBe(false);
+  });
+
+  it('an empty fleet is not a healthy one', async () => {
+    const reports = await collectFleetStatus(fakePm2([]).client, { timeoutMs: 50 });
+    expect(reports).toEqual([]);
+    expect(fleetIsHealthy(reports)).toBe(false);
+    expect(formatStatus(reports)).toMatch(/not running/);
+  });
+});
+
+describe('formatStatus', () => {
+  it('prints one line per instance with its figures, then the problems and last flag errors', async () => {
+    const { client } = fakePm2([proc(0), proc(1)], (process) =>
+      process.pmId === 1
+        ? {
+            flags: {
+              ...initialized,
+              initialized: false,
+              lastError: { message: 'Authentication failed', at: '2026-01-01T00:01:00.000Z' },
+            },
+          }
+        : {},
+    );
+    const reports = await collectFleetStatus(client, { timeoutMs: 200 });
+    const text = formatStatus(reports, Date.parse('2026-01-01T00:02:00.000Z'));
+    expect(text.split('\n')).toEqual([
+      expect.stringMatching(/^service +instance +pm_id +pid +status +uptime +restarts +memory +flags/),
+      expect.stringMatching(/^catalog +0 +0 +1000 +online +2m +0 +80\.0MB +relay +yes +2m ago +- +ok$/),
+      expect.stringMatching(/^catalog +1 +1 +1001 +online .* relay +no +2m ago +60s ago +UNHEALTHY$/),
+      'catalog pm_id=1: flags not initialized',
+      'catalog pm_id=1 last flag error: Authentication failed',
+      '',
+    ]);
+  });
+});

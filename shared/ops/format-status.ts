@@ -1,0 +1,73 @@
+import type { InstanceReport } from './instance-health';
+
+function duration(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  if (seconds < 120) return `${seconds}s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)}m`;
+  if (seconds < 172_800) return `${Math.round(seconds / 3600)}h`;
+  return `${Math.round(seconds / 86_400)}d`;
+}
+
+function ago(iso: string | null | undefined, now: number): string {
+  return iso ? `${duration(now - Date.parse(iso))} ago` : '-';
+}
+
+function megabytes(bytes: number | null): string {
+  return bytes === null ? '-' : `${(bytes / 1024 / 1024).toFixed(1)}MB`;
+}
+
+const COLUMNS = [
+  'service',
+  'instance',
+  'pm_id',
+  'pid',
+  'status',
+  'uptime',
+  'restarts',
+  'memory',
+  'flags',
+  'initialized',
+  'last update',
+  'last error',
+  'health',
+] as const;
+
+function row(report: InstanceReport, now: number): string[] {
+  const { process: listed, status } = report;
+  const flags = status?.flags ?? null;
+  return [
+    listed.name,
+    status?.instance ?? '-',
+    String(listed.pmId),
+    String(listed.pid),
+    listed.status,
+    listed.startedAt === null || listed.status !== 'online' ? '-' : duration(now - listed.startedAt),
+    String(listed.restarts),
+    megabytes(listed.memoryBytes),
+    flags?.mode ?? '-',
+    flags ? (flags.initialized ? 'yes' : 'no') : '-',
+    ago(flags?.lastUpdateAt, now),
+    flags?.lastError ? ago(flags.lastError.at, now) : '-',
+    report.problems.length === 0 ? 'ok' : 'UNHEALTHY',
+  ];
+}
+
+/** A table for people, one line per instance, then what is wrong with each unhealthy one. */
+export function formatStatus(reports: readonly InstanceReport[], now = Date.now()): string {
+  if (reports.length === 0) return 'No PM2 processes: the fleet is not running.\n';
+  const rows = [[...COLUMNS], ...reports.map((report) => row(report, now))];
+  const widths = COLUMNS.map((_, column) => Math.max(...rows.map((cells) => cells[column]!.length)));
+  const lines = rows.map((cells) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  '));
+  for (const { process: listed, status, problems } of reports) {
+    if (problems.length > 0) lines.push(`${listed.name} pm_id=${listed.pmId}: ${problems.join('; ')}`);
+    if (status?.flags?.lastError) {
+      lines.push(`${listed.name} pm_id=${listed.pmId} last flag error: ${status.flags.lastError.message}`);
+    }
+  }
+  return `${lines.map((line) => line.trimEnd()).join('\n')}\n`;
+}
+
+/** Healthy when there is at least one instance and nothing is wrong with any. */
+export function fleetIsHealthy(reports: readonly InstanceReport[]): boolean {
+  return reports.length > 0 && reports.every((report) => report.problems.length === 0);
+}

@@ -1,0 +1,22 @@
+export { collectFleetStatus, type CollectOptions } from './collect-fleet-status';
+export { fleetIsHealthy, formatStatus } from './format-status';
+export { problemsOf, type InstanceReport } from './instance-health';
+export {
+  connectToPm2,
+  daemonIsRunning,
+  pm2Home,
+  type Pm2BusMessage,
+  type Pm2Client,
+  type Pm2Process,
+} from './pm2-client';
+export {
+  STATUS_QUERY_TOPIC,
+  STATUS_REPLY_TOPIC,
+  isStatusQuery,
+  replyTo,
+  statusQuery,
+  statusReply,
+  type InstanceStatus,
+  type StatusQuery,
+  type StatusReply,
+} from './status-protocol';
