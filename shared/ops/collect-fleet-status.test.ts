@@ -19,6 +19,7 @@ function proc(pmId: number, overrides: Partial<Pm2Process> = {}): Pm2Process {
     pid: 1000 + pmId,
     status: 'online',
     restarts: 0,
+    unstableRestarts: 0,
     startedAt: Date.parse('2026-01-01T00:00:00.000Z'),
     memoryBytes: 80 * 1024 * 1024,
     ...overrides,
@@ -77,9 +78,15 @@ describe('collectFleetStatus', () => {
     expect(fleetIsHealthy(reports)).toBe(true);
   });
 
-  it('names what is wrong: not online, restarted, silent, flags not initialized, draining', async () => {
+  it('names what is wrong: not online, crash-looping, silent, flags not initialized, draining', async () => {
     const { client, asked } = fakePm2(
-      [proc(0, { status: 'errored' }), proc(1, { restarts: 2 }), proc(2), proc(3), proc(4)],
+      [
+        proc(0, { status: 'errored' }),
+        proc(1, { restarts: 3, unstableRestarts: 2 }),
+        proc(2),
+        proc(3),
+        proc(4),
+      ],
       (process) => {
         if (process.pmId === 2) return undefined;
         if (process.pmId === 3) return { flags: { ...initialized, initialized: false } };
@@ -91,12 +98,19 @@ describe('collectFleetStatus', () => {
     expect(asked).toEqual([1, 2, 3, 4]);
     expect(reports.map((report) => report.problems)).toEqual([
       ['PM2 status is errored'],
-      ['restarted 2 time(s)'],
+      ['crash-looping: 2 unstable restart(s)'],
       ['did not answer the status query'],
       ['flags not initialized'],
       ['is draining'],
     ]);
     expect(fleetIsHealthy(reports)).toBe(false);
+  });
+
+  it('a restart alone (every pm2 reload is one) is not a problem; a crash loop is', async () => {
+    const { client } = fakePm2([proc(0, { restarts: 4 })], () => ({}));
+    const reports = await collectFleetStatus(client, { timeoutMs: 200 });
+    expect(reports.map((report) => report.problems)).toEqual([[]]);
+    expect(fleetIsHealthy(reports)).toBe(true);
   });
 
   it('an empty fleet is not a healthy one', async () => {

@@ -9,13 +9,15 @@ export interface InstanceReport {
 }
 
 /**
- * Why an instance is unhealthy; empty when it is healthy. A `pm2 reload` counts as a restart too
- * (PM2 does not tell them apart): `pm2 reset <app>` zeroes the counter after a deliberate one.
+ * Why an instance is unhealthy; empty when it is healthy. Restarts as such are not a problem — every
+ * `pm2 reload` counts as one, so a status gate after a rollout would always fail — but PM2's
+ * unstable restarts (a worker dying before `min_uptime`) mean a crash loop.
  */
 export function problemsOf(listed: Pm2Process, status: InstanceStatus | null): string[] {
   const problems: string[] = [];
   if (listed.status !== 'online') problems.push(`PM2 status is ${listed.status}`);
-  if (listed.restarts > 0) problems.push(`restarted ${listed.restarts} time(s)`);
+  if (listed.unstableRestarts > 0)
+    problems.push(`crash-looping: ${listed.unstableRestarts} unstable restart(s)`);
   if (status === null) {
     if (listed.status === 'online') problems.push('did not answer the status query');
     return problems;

@@ -10,6 +10,8 @@ export interface Pm2Process {
   readonly pid: number;
   readonly status: string;
   readonly restarts: number;
+  /** Restarts that came before `min_uptime`: PM2's own count of a crash loop (a reload is not one). */
+  readonly unstableRestarts: number;
   /** Epoch ms PM2 last (re)started the process. */
   readonly startedAt: number | null;
   readonly memoryBytes: number | null;
@@ -75,6 +77,7 @@ export async function connectToPm2(): Promise<Pm2Client> {
         pid: description.pid ?? 0,
         status: description.pm2_env?.status ?? 'unknown',
         restarts: description.pm2_env?.restart_time ?? 0,
+        unstableRestarts: description.pm2_env?.unstable_restarts ?? 0,
         startedAt: description.pm2_env?.pm_uptime ?? null,
         memoryBytes: description.monit?.memory ?? null,
       }));

@@ -167,6 +167,14 @@ describe('observability of a healthy fleet', () => {
     expect(show).toMatch(/HTTP requests\s+│ [1-9]\d* req\/min/);
     expect(show).toContain('HTTP p95 latency');
   }, 30_000);
+
+  it('still reports the fleet healthy right after a pm2 reload, so it can gate a rollout', async () => {
+    const { fleet } = fixture;
+    await fleet.reload();
+    const result = await fleet.status();
+    expect(result.code).toBe(0);
+    expect((await fleet.list()).every((instance) => instance.pm2_env.restart_time === 1)).toBe(true);
+  }, 60_000);
 });
 
 describe('npm run status on a fleet whose SDK key is refused (401)', () => {
