@@ -33,9 +33,25 @@ describe('one LaunchDarkly stream per instance', () => {
     }
   });
 
-  it('never logs the SDK key', async () => {
-    const lines = await fixture.fleet.outLines();
-    const everything = [...lines.values()].flat().join('\n') + (await fixture.fleet.daemonLog());
+  it('never shows the SDK key: not in a log, not in a response', async () => {
+    const { fleet } = fixture;
+    const responses = await Promise.all(
+      [
+        fleet.url('gateway', '/readyz'),
+        fleet.url('catalog', '/readyz'),
+        fleet.url('pricing', '/readyz'),
+        fleet.url('gateway', '/api/products?limit=1'),
+        fleet.url('gateway', '/api/nowhere'),
+        fleet.url('catalog', '/products?limit=oops'),
+      ].map(async (url) => {
+        const response = await fetch(url);
+        return `${JSON.stringify([...response.headers])}\n${await response.text()}`;
+      }),
+    );
+    const lines = await fleet.outLines();
+    const everything =
+      [...lines.values()].flat().join('\n') + (await fleet.daemonLog()) + responses.join('\n');
+    expect(responses.join('')).toContain('"flags"');
     expect(everything).not.toContain(DOUBLE_SDK_KEY);
   });
 
