@@ -29,7 +29,7 @@ export async function runCanaries(
   );
   return Promise.all(
     templates.map(async (template) => {
-      const port = await spareLoopbackPort();
+      const [port, metricsPort] = [await spareLoopbackPort(), await spareLoopbackPort()];
       const readyTimeoutMs =
         options.readyTimeoutMs ?? (template.listenTimeoutMs ?? DEFAULT_LISTEN_TIMEOUT_MS) + 10_000;
       return runCanary(
@@ -38,7 +38,7 @@ export async function runCanaries(
           script: template.script,
           cwd: template.cwd,
           nodeArgs: template.nodeArgs,
-          env: canaryEnv(template.service, template.env, rolloutEnv, port),
+          env: canaryEnv(template.service, template.env, rolloutEnv, port, metricsPort),
           port,
         },
         {

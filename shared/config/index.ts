@@ -7,6 +7,7 @@ export {
   LOG_LEVELS,
   SERVICE_NAMES,
   loadConfig,
+  metricsPortVariable,
   portVariable,
   type FlagMode,
   type FleetConfig,

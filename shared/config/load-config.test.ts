@@ -95,7 +95,7 @@ describe('loadConfig', () => {
       ['PRICING_PORT', '0'],
       ['GATEWAY_METRICS_PORT', '65536'],
       ['CATALOG_METRICS_PORT', 'x'],
-      ['NODE_APP_INSTANCE', 'one'],
+      ['NODE_APP_INSTANCE', 'Not a label!'],
       ['FLEET_INSTANCES', '0'],
       ['FLEET_INSTANCES', 'lots'],
       ['LOG_LEVEL', 'loud'],
@@ -116,6 +116,12 @@ describe('loadConfig', () => {
       expect(problemsOf({ PRICING_PORT: '3001' })).toEqual([
         'PRICING_PORT: 3001 is already CATALOG_PORT; every service needs its own port',
       ]);
+    });
+
+    it('a labelled instance outside PM2 (the rollout canary) takes its base metrics port as is', () => {
+      const config = loadConfig({ NODE_APP_INSTANCE: 'canary', CATALOG_METRICS_PORT: '45001' }, 'catalog');
+      expect(config.instance).toBe('canary');
+      expect(config.metricsPort).toBe(45_001);
     });
 
     it("gives each instance its own metrics port: its service's base + NODE_APP_INSTANCE", () => {

@@ -23,6 +23,10 @@ export function portVariable(service: ServiceName): `${Uppercase<ServiceName>}_P
   return `${service.toUpperCase() as Uppercase<ServiceName>}_PORT`;
 }
 
+export function metricsPortVariable(service: ServiceName): `${Uppercase<ServiceName>}_METRICS_PORT` {
+  return `${service.toUpperCase() as Uppercase<ServiceName>}_METRICS_PORT`;
+}
+
 export const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export type LogFormat = 'json' | 'text';
@@ -119,7 +123,13 @@ const envSchema = z.object({
   PRODUCTS_FILE: z.string().default(DEFAULT_PRODUCTS_FILE),
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   LOG_FORMAT: z.enum(['json', 'text'], { message: 'must be json or text' }).default('text'),
-  NODE_APP_INSTANCE: z.string().regex(/^\d+$/, 'must be a whole number (PM2 sets it)').default('0'),
+  NODE_APP_INSTANCE: z
+    .string()
+    .regex(
+      /^(\d+|[a-z][a-z0-9-]{0,31})$/,
+      'must be a whole number (PM2 sets it) or a short label such as canary',
+    )
+    .default('0'),
 });
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -260,7 +270,9 @@ export function loadConfig(env: Env, service: ServiceName): FleetConfig {
   };
   // From NODE_APP_INSTANCE, not PM2's `increment_var`: `pm2 reload ecosystem.config.js` resets an
   // incremented variable to its base in every instance, which would then all share one port.
-  const metricsPort = metricsPorts[service] + Number(vars.NODE_APP_INSTANCE);
+  // A labelled instance outside PM2 (the rollout's canary) has no offset.
+  const instanceOffset = /^\d+$/.test(vars.NODE_APP_INSTANCE) ? Number(vars.NODE_APP_INSTANCE) : 0;
+  const metricsPort = metricsPorts[service] + instanceOffset;
   if (metricsPort > 65_535) {
     problems.push(
       `${service.toUpperCase()}_METRICS_PORT: instance ${vars.NODE_APP_INSTANCE} is past port 65535`,
