@@ -71,6 +71,30 @@ function labels(service: string): string[] {
   return Array.from({ length: INSTANCES }, (_, index) => `${service}#${index}`);
 }
 
+/**
+ * Waits until every instance behind `directUrl` (of `service`) and every gateway instance behind
+ * `gatewayUrl` answer as `isExpected`, then checks that each did within 1 s of `since`. Returns the
+ * direct replies.
+ */
+async function expectEveryInstanceWithin1s(
+  since: number,
+  service: string,
+  directUrl: string,
+  gatewayUrl: string,
+  request: InstanceRequest,
+  isExpected: (reply: InstanceResponse) => boolean,
+): Promise<ReadonlyMap<string, InstanceMatch>> {
+  const [direct, viaGateway] = await Promise.all([
+    waitForEveryInstance(directUrl, INSTANCES, request, isExpected, { since, timeoutMs: GIVE_UP_MS }),
+    waitForEveryInstance(gatewayUrl, INSTANCES, request, isExpected, { since, timeoutMs: GIVE_UP_MS }),
+  ]);
+  expect(propagation(direct)).toEqual({ instances: labels(service), slowestMs: expect.any(Number) });
+  expect(propagation(direct).slowestMs).toBeLessThanOrEqual(PROPAGATION_MS);
+  expect(propagation(viaGateway)).toEqual({ instances: labels('gateway'), slowestMs: expect.any(Number) });
+  expect(propagation(viaGateway).slowestMs).toBeLessThanOrEqual(PROPAGATION_MS);
+  return direct;
+}
+
 describe('flag changes reach every instance (fleet streaming from the LaunchDarkly double)', () => {
   let double: LaunchDarklyDouble | undefined;
   let fleet: Fleet | undefined;
@@ -101,18 +125,7 @@ describe('flag changes reach every instance (fleet streaming from the LaunchDark
       const since = Date.now();
       double!.setFlag(withFallthrough(double!.flag('catalog-sort')!, 1));
       const isPriceAsc = (reply: InstanceResponse): boolean => sortOf(reply) === 'price-asc';
-      const [direct, viaGateway] = await Promise.all([
-        waitForEveryInstance(listUrl, INSTANCES, {}, isPriceAsc, { since, timeoutMs: GIVE_UP_MS }),
-        waitForEveryInstance(gatewayUrl, INSTANCES, {}, isPriceAsc, { since, timeoutMs: GIVE_UP_MS }),
-      ]);
-
-      expect(propagation(direct)).toEqual({ instances: labels('catalog'), slowestMs: expect.any(Number) });
-      expect(propagation(direct).slowestMs).toBeLessThanOrEqual(PROPAGATION_MS);
-      expect(propagation(viaGateway)).toEqual({
-        instances: labels('gateway'),
-        slowestMs: expect.any(Number),
-      });
-      expect(propagation(viaGateway).slowestMs).toBeLessThanOrEqual(PROPAGATION_MS);
+      const direct = await expectEveryInstanceWithin1s(since, 'catalog', listUrl, gatewayUrl, {}, isPriceAsc);
       // The new value is the real order, not just a label.
       for (const { reply } of direct.values()) {
         const prices = (reply.body as { items: Array<{ priceCents: number }> }).items.map(
@@ -140,24 +153,14 @@ describe('flag changes reach every instance (fleet streaming from the LaunchDark
         withRule(withRule(numberFlag('pricing-discount-percent', [0, 5, 10, 20], 1), pro, 3), enterprise, 3),
       );
       const isTwenty = (reply: InstanceResponse): boolean => discountOf(reply) === 20;
-      const [direct, viaGateway] = await Promise.all([
-        waitForEveryInstance(quoteUrl, INSTANCES, quoteRequest('pro'), isTwenty, {
-          since,
-          timeoutMs: GIVE_UP_MS,
-        }),
-        waitForEveryInstance(gatewayUrl, INSTANCES, quoteRequest('pro'), isTwenty, {
-          since,
-          timeoutMs: GIVE_UP_MS,
-        }),
-      ]);
-
-      expect(propagation(direct)).toEqual({ instances: labels('pricing'), slowestMs: expect.any(Number) });
-      expect(propagation(direct).slowestMs).toBeLessThanOrEqual(PROPAGATION_MS);
-      expect(propagation(viaGateway)).toEqual({
-        instances: labels('gateway'),
-        slowestMs: expect.any(Number),
-      });
-      expect(propagation(viaGateway).slowestMs).toBeLessThanOrEqual(PROPAGATION_MS);
+      const direct = await expectEveryInstanceWithin1s(
+        since,
+        'pricing',
+        quoteUrl,
+        gatewayUrl,
+        quoteRequest('pro'),
+        isTwenty,
+      );
       for (const { reply } of direct.values()) {
         expect(reply.body).toMatchObject({ subtotalCents: 25800, discountPercent: 20, discountCents: 5160 });
       }
@@ -183,18 +186,7 @@ describe('flag changes reach every instance (fleet streaming from the LaunchDark
       const since = Date.now();
       double!.deleteFlag('catalog-sort');
       const isFeatured = (reply: InstanceResponse): boolean => sortOf(reply) === 'featured';
-      const [direct, viaGateway] = await Promise.all([
-        waitForEveryInstance(listUrl, INSTANCES, {}, isFeatured, { since, timeoutMs: GIVE_UP_MS }),
-        waitForEveryInstance(gatewayUrl, INSTANCES, {}, isFeatured, { since, timeoutMs: GIVE_UP_MS }),
-      ]);
-
-      expect(propagation(direct)).toEqual({ instances: labels('catalog'), slowestMs: expect.any(Number) });
-      expect(propagation(direct).slowestMs).toBeLessThanOrEqual(PROPAGATION_MS);
-      expect(propagation(viaGateway)).toEqual({
-        instances: labels('gateway'),
-        slowestMs: expect.any(Number),
-      });
-      expect(propagation(viaGateway).slowestMs).toBeLessThanOrEqual(PROPAGATION_MS);
+      await expectEveryInstanceWithin1s(since, 'catalog', listUrl, gatewayUrl, {}, isFeatured);
       // The flag is gone for every context, not just the anonymous one: the free-plan rule went with it.
       const free = await replyFromEachInstance(listUrl, INSTANCES, { 'X-User-Plan': 'free' });
       expect(valuesByInstance(free, sortOf)).toEqual({ 'catalog#0': 'featured', 'catalog#1': 'featured' });
