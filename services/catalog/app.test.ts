@@ -8,16 +8,13 @@ import { createProductCatalog, loadProductCatalog, type Product } from '../../sh
 import { createLifecycle } from '../../shared/runtime';
 import { createTestDependencies, type TestServiceDependencies } from '../../test/support/test-dependencies';
 import { createApp } from './app';
+import { sortableProduct as product } from '../../test/support/test-products';
 
 type LogLine = Record<string, unknown>;
 
 interface ProductList {
   readonly items: Product[];
   readonly sort: string;
-}
-
-function product(sku: string, priceCents: number, createdAt: string, featuredRank: number): Product {
-  return { sku, name: `Product ${sku}`, priceCents, currency: 'USD', stock: 3, createdAt, featuredRank };
 }
 
 // File order differs from every sort order, so a test cannot pass by leaving the catalog as it is.

@@ -1,9 +1,6 @@
 import type { Product } from '../../shared/products';
 import { DEFAULT_SORT_ORDER, SORT_ORDERS, isSortOrder, orderProducts } from './product-order';
-
-function product(sku: string, priceCents: number, createdAt: string, featuredRank: number): Product {
-  return { sku, name: `Product ${sku}`, priceCents, currency: 'USD', stock: 1, createdAt, featuredRank };
-}
+import { sortableProduct as product } from '../../test/support/test-products';
 
 // File order differs from every sort order, so a test cannot pass by leaving the input as it is.
 const PRODUCTS: readonly Product[] = [

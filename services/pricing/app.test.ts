@@ -5,21 +5,10 @@ import { createProductCatalog, loadProductCatalog, type Product } from '../../sh
 import { createTestDependencies, type TestServiceDependencies } from '../../test/support/test-dependencies';
 import { MAX_DISCOUNT_PERCENT, createApp } from './app';
 import type { Quote } from './quote';
+import { pricedProduct as product } from '../../test/support/test-products';
 
 type LogLine = Record<string, unknown>;
 type Api = ReturnType<typeof request>;
-
-function product(sku: string, priceCents: number, currency = 'USD'): Product {
-  return {
-    sku,
-    name: `Product ${sku}`,
-    priceCents,
-    currency,
-    stock: 5,
-    createdAt: '2026-01-01',
-    featuredRank: 1,
-  };
-}
 
 const PRODUCTS: readonly Product[] = [
   product('PEN', 335),

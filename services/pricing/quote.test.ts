@@ -1,18 +1,7 @@
 import { AppError } from '../../shared/errors';
-import { createProductCatalog, type Product } from '../../shared/products';
+import { createProductCatalog } from '../../shared/products';
 import { FLAT_SHIPPING_CENTS, priceQuote, type QuoteTerms } from './quote';
-
-function product(sku: string, priceCents: number, currency = 'USD'): Product {
-  return {
-    sku,
-    name: `Product ${sku}`,
-    priceCents,
-    currency,
-    stock: 5,
-    createdAt: '2026-01-01',
-    featuredRank: 1,
-  };
-}
+import { pricedProduct as product } from '../../test/support/test-products';
 
 const catalog = createProductCatalog([
   product('PEN', 335),

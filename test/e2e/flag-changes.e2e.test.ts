@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { DOUBLE_SDK_KEY, fleetFlags, launchDarklyEnv } from '../support/fleet-flags';
+import { useFleetWithDouble } from '../support/fleet-fixture';
 import { syncAccessLogs } from '../support/fleet-logs';
 import {
   replyFromEachInstance,
@@ -14,16 +14,12 @@ import {
 import {
   booleanFlag,
   numberFlag,
-  startLaunchDarklyDouble,
   withFallthrough,
   withRule,
   withTargets,
-  type LaunchDarklyDouble,
 } from '../support/launchdarkly-double';
-import { startFleet, type Fleet } from '../support/pm2-fleet';
 
 const INSTANCES = 2;
-const TOTAL_INSTANCES = 3 * INSTANCES;
 /** The claim: a flag change reaches every instance within this long. */
 const PROPAGATION_MS = 1000;
 /** How long to keep looking before reporting which instances never changed (diagnostics only). */
@@ -96,34 +92,18 @@ async function expectEveryInstanceWithin1s(
 }
 
 describe('flag changes reach every instance (fleet streaming from the LaunchDarkly double)', () => {
-  let double: LaunchDarklyDouble | undefined;
-  let fleet: Fleet | undefined;
-
-  beforeAll(async () => {
-    double = await startLaunchDarklyDouble({ sdkKey: DOUBLE_SDK_KEY, flags: fleetFlags() });
-    fleet = await startFleet({ instances: INSTANCES, env: launchDarklyEnv(double) });
-    // Every instance has its stream and its put: patches from now on reach all of them.
-    await double.waitForStreams(TOTAL_INSTANCES, 10_000, (stream) => stream.putAt !== undefined);
-  }, 90_000);
-
-  afterAll(async () => {
-    try {
-      await fleet?.destroy();
-    } finally {
-      await double?.close();
-    }
-  }, 30_000);
+  const fixture = useFleetWithDouble({ instances: INSTANCES, untilEveryInstanceHasFlags: true });
 
   it(
     'a catalog-sort change (patch) is served by every catalog instance, and through the gateway, within 1 s',
     async () => {
-      const listUrl = fleet!.url('catalog', '/products?limit=3');
-      const gatewayUrl = fleet!.url('gateway', '/api/products?limit=3');
+      const listUrl = fixture.fleet.url('catalog', '/products?limit=3');
+      const gatewayUrl = fixture.fleet.url('gateway', '/api/products?limit=3');
       const before = await replyFromEachInstance(listUrl, INSTANCES);
       expect(valuesByInstance(before, sortOf)).toEqual({ 'catalog#0': 'newest', 'catalog#1': 'newest' });
 
       const since = Date.now();
-      double!.setFlag(withFallthrough(double!.flag('catalog-sort')!, 1));
+      fixture.double.setFlag(withFallthrough(fixture.double.flag('catalog-sort')!, 1));
       const isPriceAsc = (reply: InstanceResponse): boolean => sortOf(reply) === 'price-asc';
       const direct = await expectEveryInstanceWithin1s(since, 'catalog', listUrl, gatewayUrl, {}, isPriceAsc);
       // The new value is the real order, not just a label.
@@ -140,8 +120,8 @@ describe('flag changes reach every instance (fleet streaming from the LaunchDark
   it(
     'a targeting-rule change (plan pro gets another discount) is served by every pricing instance, and through the gateway, within 1 s',
     async () => {
-      const quoteUrl = fleet!.url('pricing', '/quotes');
-      const gatewayUrl = fleet!.url('gateway', '/api/quotes');
+      const quoteUrl = fixture.fleet.url('pricing', '/quotes');
+      const gatewayUrl = fixture.fleet.url('gateway', '/api/quotes');
       const before = await replyFromEachInstanceTo(quoteUrl, INSTANCES, quoteRequest('pro'));
       expect(valuesByInstance(before, discountOf)).toEqual({ 'pricing#0': 10, 'pricing#1': 10 });
 
@@ -149,7 +129,7 @@ describe('flag changes reach every instance (fleet streaming from the LaunchDark
       const enterprise = { attribute: 'plan', op: 'in', values: ['enterprise'] } as const;
       // Same flag, same fallthrough (5) and enterprise rule (20); the pro rule now serves 20 instead of 10.
       const since = Date.now();
-      double!.setFlag(
+      fixture.double.setFlag(
         withRule(withRule(numberFlag('pricing-discount-percent', [0, 5, 10, 20], 1), pro, 3), enterprise, 3),
       );
       const isTwenty = (reply: InstanceResponse): boolean => discountOf(reply) === 20;
@@ -176,15 +156,15 @@ describe('flag changes reach every instance (fleet streaming from the LaunchDark
   it(
     'deleting catalog-sort makes every catalog instance, and the gateway, serve the fallback "featured" within 1 s',
     async () => {
-      const listUrl = fleet!.url('catalog', '/products?limit=3');
-      const gatewayUrl = fleet!.url('gateway', '/api/products?limit=3');
+      const listUrl = fixture.fleet.url('catalog', '/products?limit=3');
+      const gatewayUrl = fixture.fleet.url('gateway', '/api/products?limit=3');
       const before = await replyFromEachInstance(listUrl, INSTANCES);
       for (const reply of before.values()) {
         expect(['newest', 'price-asc']).toContain(sortOf(reply));
       }
 
       const since = Date.now();
-      double!.deleteFlag('catalog-sort');
+      fixture.double.deleteFlag('catalog-sort');
       const isFeatured = (reply: InstanceResponse): boolean => sortOf(reply) === 'featured';
       await expectEveryInstanceWithin1s(since, 'catalog', listUrl, gatewayUrl, {}, isFeatured);
       // The flag is gone for every context, not just the anonymous one: the free-plan rule went with it.
@@ -196,30 +176,16 @@ describe('flag changes reach every instance (fleet streaming from the LaunchDark
 });
 
 describe('the maintenance-mode kill switch (fleet streaming from the LaunchDarkly double, access logs on)', () => {
-  let double: LaunchDarklyDouble | undefined;
-  let fleet: Fleet | undefined;
+  const fixture = useFleetWithDouble({
+    instances: INSTANCES,
+    env: { LOG_LEVEL: 'http' },
+    untilEveryInstanceHasFlags: true,
+  });
   const PRODUCTS_LINE = / GET \/products \d{3}(?: |$)/;
-
-  beforeAll(async () => {
-    double = await startLaunchDarklyDouble({ sdkKey: DOUBLE_SDK_KEY, flags: fleetFlags() });
-    fleet = await startFleet({
-      instances: INSTANCES,
-      env: { ...launchDarklyEnv(double), LOG_LEVEL: 'http' },
-    });
-    await double.waitForStreams(TOTAL_INSTANCES, 10_000, (stream) => stream.putAt !== undefined);
-  }, 90_000);
-
-  afterAll(async () => {
-    try {
-      await fleet?.destroy();
-    } finally {
-      await double?.close();
-    }
-  }, 30_000);
 
   /** Catalog's access lines for `GET /products`, across its instances (after syncing the logs). */
   async function catalogProductsLines(): Promise<string[]> {
-    const byInstance = await syncAccessLogs(fleet!, 'catalog', INSTANCES);
+    const byInstance = await syncAccessLogs(fixture.fleet, 'catalog', INSTANCES);
     return [...byInstance.values()].flat().filter((line) => PRODUCTS_LINE.test(line));
   }
 
@@ -230,7 +196,7 @@ describe('the maintenance-mode kill switch (fleet streaming from the LaunchDarkl
     count = 4 * INSTANCES,
   ): Promise<InstanceResponse[]> {
     const replies: InstanceResponse[] = [];
-    const url = fleet!.url('gateway', pathAndQuery);
+    const url = fixture.fleet.url('gateway', pathAndQuery);
     await replyFromEachInstanceTo(url, INSTANCES, request, { onReply: (reply) => replies.push(reply) });
     while (replies.length < count) {
       await replyFromEachInstanceTo(url, 1, request, { onReply: (reply) => replies.push(reply) });
@@ -272,8 +238,8 @@ describe('the maintenance-mode kill switch (fleet streaming from the LaunchDarkl
         (await catalogProductsLines()).filter((line) => line.includes(`[${controlId}]`)).length,
       ).toBeGreaterThan(0);
 
-      double!.setFlag(booleanFlag('maintenance-mode', true));
-      const productsUrl = fleet!.url('gateway', '/api/products?limit=2');
+      fixture.double.setFlag(booleanFlag('maintenance-mode', true));
+      const productsUrl = fixture.fleet.url('gateway', '/api/products?limit=2');
       await waitForEveryInstance(productsUrl, INSTANCES, {}, (reply) => reply.status === 503, {
         timeoutMs: GIVE_UP_MS,
       });
@@ -290,7 +256,7 @@ describe('the maintenance-mode kill switch (fleet streaming from the LaunchDarkl
 
       // Catalog saw no /products request at all meanwhile, while the gateway logged every 503.
       expect(await catalogProductsLines()).toEqual(catalogLinesBefore);
-      const gatewayLines = [...(await syncAccessLogs(fleet!, 'gateway', INSTANCES)).values()].flat();
+      const gatewayLines = [...(await syncAccessLogs(fixture.fleet, 'gateway', INSTANCES)).values()].flat();
       expect(
         gatewayLines.filter((line) => line.includes(`[${maintenanceId}] GET /api/products 503`)),
       ).toHaveLength(replies.length);
@@ -302,8 +268,8 @@ describe('the maintenance-mode kill switch (fleet streaming from the LaunchDarkl
     'targeted at one X-User-Key, answers only that user with 503 (catalog never called for them); other users are still served',
     async () => {
       const blocked = 'blocked-user';
-      double!.setFlag(withTargets(booleanFlag('maintenance-mode', false), [blocked], 1));
-      const productsUrl = fleet!.url('gateway', '/api/products?limit=2');
+      fixture.double.setFlag(withTargets(booleanFlag('maintenance-mode', false), [blocked], 1));
+      const productsUrl = fixture.fleet.url('gateway', '/api/products?limit=2');
       // The targeted flag is in everywhere once other users are served again by every gateway instance.
       await waitForEveryInstance(
         productsUrl,
@@ -343,8 +309,8 @@ describe('the maintenance-mode kill switch (fleet streaming from the LaunchDarkl
   it(
     'turned off, restores service on every gateway instance for everyone',
     async () => {
-      double!.setFlag(booleanFlag('maintenance-mode', false));
-      const productsUrl = fleet!.url('gateway', '/api/products?limit=2');
+      fixture.double.setFlag(booleanFlag('maintenance-mode', false));
+      const productsUrl = fixture.fleet.url('gateway', '/api/products?limit=2');
       await waitForEveryInstance(
         productsUrl,
         INSTANCES,

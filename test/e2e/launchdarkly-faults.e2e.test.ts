@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import type { FlagClientState } from '../../shared/flags';
+import { useFleetWithDouble } from '../support/fleet-fixture';
 import { DOUBLE_SDK_KEY, fleetFlags, launchDarklyEnv } from '../support/fleet-flags';
 import {
   replyFromEachInstance,
@@ -401,32 +402,23 @@ describe('claim 9: a bad SDK key (401) — a clear error, no crash loop, fallbac
 });
 
 describe('claim 10: a stream cut mid-traffic — no failed request, last known values, streams reconnect', () => {
-  let double: LaunchDarklyDouble | undefined;
-  let fleet: Fleet | undefined;
-
-  beforeAll(async () => {
-    double = await startLaunchDarklyDouble({ sdkKey: DOUBLE_SDK_KEY, flags: fleetFlags() });
-    fleet = await startFleet({ instances: INSTANCES_PER_SERVICE, env: launchDarklyEnv(double) });
-    await double.waitForStreams(TOTAL_INSTANCES, 15_000, hadPut);
-  }, 90_000);
-
-  afterAll(() => shutDown(fleet, double), 60_000);
+  const fixture = useFleetWithDouble({ instances: INSTANCES_PER_SERVICE, untilEveryInstanceHasFlags: true });
 
   it('serves every request with the last known values while the streams are down, and every stream reconnects', async () => {
-    const pids = pidsById(await fleet!.list());
-    const original = double!.openStreams();
+    const pids = pidsById(await fixture.fleet.list());
+    const original = fixture.double.openStreams();
     expect(original).toHaveLength(TOTAL_INSTANCES);
     const lastOriginalId = Math.max(...original.map((stream) => stream.id));
 
     const gateway = timedLoad({
-      baseUrl: fleet!.url('gateway', ''),
+      baseUrl: fixture.fleet.url('gateway', ''),
       concurrency: 3,
       durationMs: 60_000,
       request: (index) => gatewayRequest(index),
       extract: flagValuesIn,
     });
     const catalog = timedLoad({
-      baseUrl: fleet!.url('catalog', ''),
+      baseUrl: fixture.fleet.url('catalog', ''),
       concurrency: 2,
       durationMs: 60_000,
       request: catalogRequest,
@@ -435,8 +427,8 @@ describe('claim 10: a stream cut mid-traffic — no failed request, last known v
     await moreRequests([gateway, catalog], 50, 'the load to get going');
 
     const cutAt = Date.now();
-    expect(await double!.cutStreams()).toBe(TOTAL_INSTANCES);
-    const reconnected = await double!.waitForStreams(
+    expect(await fixture.double.cutStreams()).toBe(TOTAL_INSTANCES);
+    const reconnected = await fixture.double.waitForStreams(
       TOTAL_INSTANCES,
       30_000,
       (record) => record.id > lastOriginalId && hadPut(record),
@@ -464,19 +456,19 @@ describe('claim 10: a stream cut mid-traffic — no failed request, last known v
     expect(new Set(reconnected.map((stream) => stream.instanceId))).toEqual(
       new Set(original.map((stream) => stream.instanceId)),
     );
-    const open = double!.openStreams();
+    const open = fixture.double.openStreams();
     expect(open).toHaveLength(TOTAL_INSTANCES);
     expect(open.every((stream) => stream.id > lastOriginalId)).toBe(true);
-    expectAllOnlineUnrestarted(await fleet!.list(), pids);
+    expectAllOnlineUnrestarted(await fixture.fleet.list(), pids);
   }, 90_000);
 
   it('delivers a flag change made after the reconnect to every catalog instance', async () => {
-    const catalogUrl = fleet!.url('catalog', '/products?limit=1');
+    const catalogUrl = fixture.fleet.url('catalog', '/products?limit=1');
     for (const reply of (await replyFromEachInstance(catalogUrl, INSTANCES_PER_SERVICE)).values()) {
       expect(reply.body).toMatchObject({ sort: 'newest' });
     }
     // Everyone without a plan: newest → price-asc.
-    double!.setFlag(withFallthrough(double!.flag('catalog-sort')!, 1));
+    fixture.double.setFlag(withFallthrough(fixture.double.flag('catalog-sort')!, 1));
     await waitFor(
       'every catalog instance to serve the changed catalog-sort',
       async () =>
@@ -489,42 +481,33 @@ describe('claim 10: a stream cut mid-traffic — no failed request, last known v
 });
 
 describe('claim 11: the events endpoint failing (503) — requests unaffected, no crash, memory bounded', () => {
+  const fixture = useFleetWithDouble({ instances: INSTANCES_PER_SERVICE, untilEveryInstanceHasFlags: true });
   const MEMORY_LIMIT = 250 * MB;
   const MEMORY_GROWTH_LIMIT = 100 * MB;
-  let double: LaunchDarklyDouble | undefined;
-  let fleet: Fleet | undefined;
-
-  beforeAll(async () => {
-    double = await startLaunchDarklyDouble({ sdkKey: DOUBLE_SDK_KEY, flags: fleetFlags() });
-    fleet = await startFleet({ instances: INSTANCES_PER_SERVICE, env: launchDarklyEnv(double) });
-    await double.waitForStreams(TOTAL_INSTANCES, 15_000, hadPut);
-  }, 90_000);
-
-  afterAll(() => shutDown(fleet, double), 60_000);
 
   it('serves ~10 s of load with no failure, no restart and bounded memory while every event post gets 503', async () => {
-    double!.faults.events = 503;
+    fixture.double.faults.events = 503;
     const faultAt = Date.now();
-    const before = await fleet!.list();
+    const before = await fixture.fleet.list();
     const pids = pidsById(before);
 
     // A new context on every gateway request: index events on top of the summaries, all undeliverable.
     const [gateway, catalog, pricing] = await Promise.all([
       runLoad({
-        baseUrl: fleet!.url('gateway', ''),
+        baseUrl: fixture.fleet.url('gateway', ''),
         concurrency: 3,
         durationMs: 10_000,
         request: (index) => gatewayRequest(index, `user-${index}`),
         extract: flagValuesIn,
       }),
       runLoad({
-        baseUrl: fleet!.url('catalog', ''),
+        baseUrl: fixture.fleet.url('catalog', ''),
         concurrency: 2,
         durationMs: 10_000,
         request: catalogRequest,
       }),
       runLoad({
-        baseUrl: fleet!.url('pricing', ''),
+        baseUrl: fixture.fleet.url('pricing', ''),
         concurrency: 2,
         durationMs: 10_000,
         request: pricingRequest,
@@ -548,15 +531,17 @@ describe('claim 11: the events endpoint failing (503) — requests unaffected, n
           )
           .map((payload) => String(payload.headers['x-launchdarkly-instance-id'])),
       );
-    await double!.waitForEventPayloads(
+    await fixture.double.waitForEventPayloads(
       (payloads) => refusedClients(payloads).size >= TOTAL_INSTANCES,
       15_000,
     );
     expect(
-      double!.events().filter((event) => event.kind === 'index' && Number(event.creationDate) >= faultAt),
+      fixture.double
+        .events()
+        .filter((event) => event.kind === 'index' && Number(event.creationDate) >= faultAt),
     ).toEqual([]);
 
-    const after = await fleet!.list();
+    const after = await fixture.fleet.list();
     expectAllOnlineUnrestarted(after, pids);
     const memoryBefore = new Map(before.map((instance) => [instance.pm_id, instance.monit?.memory]));
     const memoryProblems = after.flatMap((instance) => {
@@ -570,15 +555,14 @@ describe('claim 11: the events endpoint failing (503) — requests unaffected, n
       ];
     });
     expect(memoryProblems).toEqual([]);
-    expect(await everyLog(fleet!)).not.toContain('Crashed');
+    expect(await everyLog(fixture.fleet)).not.toContain('Crashed');
   }, 90_000);
 });
 
 describe('claim 12: a worker killed with SIGKILL — PM2 replaces it, with its own client and stream, while the others keep serving', () => {
+  const fixture = useFleetWithDouble({ instances: INSTANCES_PER_SERVICE, untilEveryInstanceHasFlags: true });
   const GATEWAY_CONCURRENCY = 3;
   const CATALOG_CONCURRENCY = 4;
-  let double: LaunchDarklyDouble | undefined;
-  let fleet: Fleet | undefined;
   /** What the kill test saw, for the test of the load's outcome. */
   let outcome:
     | {
@@ -593,32 +577,24 @@ describe('claim 12: a worker killed with SIGKILL — PM2 replaces it, with its o
   const servedByAndFlags = (response: LoadResponse): string =>
     `${String(response.headers['x-served-by'])} ${flagValuesIn(response)}`;
 
-  beforeAll(async () => {
-    double = await startLaunchDarklyDouble({ sdkKey: DOUBLE_SDK_KEY, flags: fleetFlags() });
-    fleet = await startFleet({ instances: INSTANCES_PER_SERVICE, env: launchDarklyEnv(double) });
-    await double.waitForStreams(TOTAL_INSTANCES, 15_000, hadPut);
-  }, 90_000);
-
-  afterAll(() => shutDown(fleet, double), 60_000);
-
   it('starts a new catalog worker (new pid, same name, online) that initialises its own client and opens its own stream', async () => {
-    const before = await fleet!.list();
+    const before = await fixture.fleet.list();
     const victim = before.find((instance) => instance.name === 'catalog')!;
     const victimLabel = `catalog#${String(victim.pm2_env.NODE_APP_INSTANCE)}`;
-    const originalStreams = double!.openStreams();
+    const originalStreams = fixture.double.openStreams();
     expect(originalStreams).toHaveLength(TOTAL_INSTANCES);
     const originalClients = new Set(originalStreams.map((stream) => stream.instanceId));
 
     const loads = {
       gateway: timedLoad({
-        baseUrl: fleet!.url('gateway', ''),
+        baseUrl: fixture.fleet.url('gateway', ''),
         concurrency: GATEWAY_CONCURRENCY,
         durationMs: 90_000,
         request: (index) => gatewayRequest(index),
         extract: servedByAndFlags,
       }),
       catalog: timedLoad({
-        baseUrl: fleet!.url('catalog', ''),
+        baseUrl: fixture.fleet.url('catalog', ''),
         concurrency: CATALOG_CONCURRENCY,
         durationMs: 90_000,
         request: catalogRequest,
@@ -633,7 +609,7 @@ describe('claim 12: a worker killed with SIGKILL — PM2 replaces it, with its o
     const replacement = await waitFor(
       `PM2 to bring a new worker online for pm_id ${victim.pm_id}`,
       async () => {
-        const instance = (await fleet!.list()).find((candidate) => candidate.pm_id === victim.pm_id);
+        const instance = (await fixture.fleet.list()).find((candidate) => candidate.pm_id === victim.pm_id);
         return instance && instance.pid !== victim.pid && instance.pm2_env.status === 'online'
           ? instance
           : undefined;
@@ -643,19 +619,19 @@ describe('claim 12: a worker killed with SIGKILL — PM2 replaces it, with its o
     const initLine = await waitFor(
       `the init line of pid ${replacement.pid}`,
       async () =>
-        initLinesOf(await fleet!.outLines(), victim).find((line) =>
+        initLinesOf(await fixture.fleet.outLines(), victim).find((line) =>
           line.includes(` pid=${replacement.pid} `),
         ),
       { timeoutMs: 10_000 },
     );
     // The worker logs this line right after telling PM2 it is ready: when it went online.
     const onlineAt = lineTime(initLine);
-    const [newStream] = await double!.waitForStreams(
+    const [newStream] = await fixture.double.waitForStreams(
       1,
       20_000,
       (record) => hadPut(record) && !originalClients.has(record.instanceId),
     );
-    await waitFor('six open streams', () => double!.openStreams().length === TOTAL_INSTANCES, {
+    await waitFor('six open streams', () => fixture.double.openStreams().length === TOTAL_INSTANCES, {
       timeoutMs: 10_000,
     });
     await moreRequests([loads.gateway, loads.catalog], 100, 'more requests after the new worker is online');
@@ -665,7 +641,7 @@ describe('claim 12: a worker killed with SIGKILL — PM2 replaces it, with its o
     expect(replacement).toMatchObject({ name: 'catalog', pm2_env: { status: 'online', restart_time: 1 } });
     expect(replacement.pid).not.toBe(victim.pid);
     expect(() => process.kill(victim.pid, 0)).toThrow();
-    const after = await fleet!.list();
+    const after = await fixture.fleet.list();
     expect(after).toHaveLength(TOTAL_INSTANCES);
     const pidsBefore = pidsById(before);
     for (const instance of after.filter((candidate) => candidate.pm_id !== victim.pm_id)) {
@@ -678,7 +654,7 @@ describe('claim 12: a worker killed with SIGKILL — PM2 replaces it, with its o
     expect(initLine).toContain(
       `${victimLabel} pid=${replacement.pid} LaunchDarkly client initialized mode=relay`,
     );
-    const victimInitLines = initLinesOf(await fleet!.outLines(), victim);
+    const victimInitLines = initLinesOf(await fixture.fleet.outLines(), victim);
     expect(victimInitLines).toEqual([
       expect.stringContaining(` pid=${victim.pid} LaunchDarkly client initialized`),
       initLine,
@@ -686,8 +662,8 @@ describe('claim 12: a worker killed with SIGKILL — PM2 replaces it, with its o
 
     expect(newStream!.instanceId).toBeDefined();
     expect(originalClients.has(newStream!.instanceId)).toBe(false);
-    expect(double!.streams()).toHaveLength(TOTAL_INSTANCES + 1);
-    const open = double!.openStreams();
+    expect(fixture.double.streams()).toHaveLength(TOTAL_INSTANCES + 1);
+    const open = fixture.double.openStreams();
     expect(open).toHaveLength(TOTAL_INSTANCES);
     expect(open.map((stream) => stream.id)).toContain(newStream!.id);
     // Only the killed worker's stream closed.

@@ -11,6 +11,11 @@ export interface FleetWithDoubleOptions {
   readonly instances?: number;
   readonly flags?: readonly FlagDefinition[];
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Also wait until every instance's stream has had its `put`, so changes made by the tests reach
+   * all of them. Leave it off where flags are meant not to arrive (a refused key).
+   */
+  readonly untilEveryInstanceHasFlags?: boolean;
 }
 
 /**
@@ -23,16 +28,20 @@ export function useFleetWithDouble(options: FleetWithDoubleOptions = {}): FleetW
 
   beforeAll(async () => {
     double = await startLaunchDarklyDouble({ sdkKey: DOUBLE_SDK_KEY, flags: options.flags ?? fleetFlags() });
-    fleet = await startFleet({
-      instances: options.instances ?? 2,
-      env: { ...launchDarklyEnv(double), ...options.env },
-    });
+    const instances = options.instances ?? 2;
+    fleet = await startFleet({ instances, env: { ...launchDarklyEnv(double), ...options.env } });
+    if (options.untilEveryInstanceHasFlags) {
+      await double.waitForStreams(3 * instances, 15_000, (stream) => stream.putAt !== undefined);
+    }
   }, 90_000);
 
   afterAll(async () => {
-    await fleet?.destroy();
-    await double?.close();
-  }, 30_000);
+    try {
+      await fleet?.destroy();
+    } finally {
+      await double?.close();
+    }
+  }, 60_000);
 
   return {
     get double() {

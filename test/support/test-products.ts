@@ -1,0 +1,30 @@
+import type { Product } from '../../shared/products';
+
+/** A valid product for tests: `Product <sku>` in USD, with what a test cares about overridden. */
+export function testProduct(sku: string, fields: Partial<Omit<Product, 'sku'>> = {}): Product {
+  return {
+    sku,
+    name: `Product ${sku}`,
+    priceCents: 1000,
+    currency: 'USD',
+    stock: 5,
+    createdAt: '2026-01-01',
+    featuredRank: 1,
+    ...fields,
+  };
+}
+
+/** The catalog tests' products: the fields that drive each sort order. */
+export function sortableProduct(
+  sku: string,
+  priceCents: number,
+  createdAt: string,
+  featuredRank: number,
+): Product {
+  return testProduct(sku, { priceCents, createdAt, featuredRank });
+}
+
+/** The pricing tests' products: what a quote depends on. */
+export function pricedProduct(sku: string, priceCents: number, currency = 'USD'): Product {
+  return testProduct(sku, { priceCents, currency });
+}
