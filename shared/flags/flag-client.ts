@@ -1,6 +1,8 @@
 import { LDTimeoutError, type LDClient, type LDContext } from '@launchdarkly/node-server-sdk';
 
 import type { FlagMode } from '../config';
+import { FlagEventCounts, type FlagEventsState } from './flag-event-counts';
+import { readSdkEventQueue } from './sdk-event-queue';
 
 export interface FlagClientState {
   readonly mode: FlagMode;
@@ -29,6 +31,7 @@ export class FlagClient {
   private lastError: { message: string; at: Date } | null = null;
   private readonly flushTimer: NodeJS.Timeout | undefined;
   private flushInFlight: Promise<void> = Promise.resolve();
+  private readonly eventCounts: FlagEventCounts;
 
   /**
    * @param flushIntervalMs When set, this client sends analytics events on that schedule itself,
@@ -45,9 +48,11 @@ export class FlagClient {
       this.lastUpdateAt = new Date();
     });
     ld.on('failed', (error: Error) => this.recordError(error.message));
+    this.eventCounts = new FlagEventCounts(() => readSdkEventQueue(ld));
     if (flushIntervalMs !== undefined) {
       let flushing = false;
       this.flushTimer = setInterval(() => {
+        this.eventCounts.sample(); // also while a flush is retrying: see FlagEventCounts
         if (flushing) return; // one at a time: shutdown must await the one that is retrying
         flushing = true;
         this.flushInFlight = this.flushEvents()
@@ -85,6 +90,11 @@ export class FlagClient {
       lastUpdateAt: this.lastUpdateAt?.toISOString() ?? null,
       lastError: this.lastError && { message: this.lastError.message, at: this.lastError.at.toISOString() },
     };
+  }
+
+  /** Analytics events queued, dropped and delivered; for `npm run status`. */
+  events(): FlagEventsState {
+    return this.eventCounts.state();
   }
 
   /**
@@ -137,8 +147,17 @@ export class FlagClient {
 
   /** `flush()`'s promise never rejects: a failed delivery is only reported to its callback. */
   private flushEvents(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      void this.ld.flush((error) => (error ? reject(error) : resolve()));
+    return new Promise<void>((resolve, reject) => {
+      const taken = this.eventCounts.flushStarting();
+      void this.ld.flush((error) => {
+        if (error) {
+          this.eventCounts.flushFailed(error);
+          reject(error);
+        } else {
+          this.eventCounts.flushSucceeded(taken);
+          resolve();
+        }
+      });
     });
   }
 }
