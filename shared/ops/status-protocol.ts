@@ -1,4 +1,4 @@
-import type { FlagClientState } from '../flags';
+import type { FlagClientState, FlagEventsState } from '../flags';
 import type { LifecyclePhase } from '../runtime/lifecycle';
 
 /**
@@ -17,6 +17,11 @@ export interface InstanceStatus {
   readonly phase: LifecyclePhase;
   /** Null while the flag client is not created yet. */
   readonly flags: FlagClientState | null;
+  /**
+   * The flag client's analytics events; null while it is not created yet. Absent from the reply of
+   * an instance built before it existed (a status taken in the middle of a rollout).
+   */
+  readonly events?: FlagEventsState | null;
 }
 
 export interface StatusQuery {

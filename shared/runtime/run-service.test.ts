@@ -308,6 +308,7 @@ describe('runService', () => {
           pid: process.pid,
           phase: 'serving',
           flags: expect.objectContaining({ mode: 'stream', initialized: true, lastError: null }),
+          events: expect.objectContaining({ queued: 0, dropped: 0, failedFlushes: 0 }),
         },
       },
     });

@@ -178,6 +178,7 @@ export function runService(definition: ServiceDefinition, options: RunOptions = 
       pid: process.pid,
       phase: lifecycle.phase(),
       flags: flags?.state() ?? null,
+      events: flags?.events() ?? null,
     });
     proc.onMessage((message) => {
       if (message === 'shutdown') void stop('shutdown message');
