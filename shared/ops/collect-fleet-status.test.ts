@@ -1,4 +1,4 @@
-import type { FlagClientState } from '../flags';
+import type { FlagClientState, FlagEventsState } from '../flags';
 import { collectFleetStatus } from './collect-fleet-status';
 import { fleetIsHealthy, formatStatus } from './format-status';
 import type { Pm2BusMessage, Pm2Client, Pm2Process } from './pm2-client';
@@ -10,6 +10,15 @@ const initialized: FlagClientState = {
   initDurationMs: 8,
   lastUpdateAt: '2026-01-01T00:00:00.000Z',
   lastError: null,
+};
+
+const eventsFlowing: FlagEventsState = {
+  queued: 3,
+  capacity: 10_000,
+  dropped: 0,
+  delivered: 120,
+  failedFlushes: 0,
+  lastFlushError: null,
 };
 
 function proc(pmId: number, overrides: Partial<Pm2Process> = {}): Pm2Process {
@@ -50,6 +59,7 @@ function fakePm2(
         pid: process.pid,
         phase: 'serving',
         flags: initialized,
+        events: eventsFlowing,
         ...fields,
       };
       // Someone else's status command, answered at the same time, must be ignored.
@@ -137,12 +147,69 @@ describe('formatStatus', () => {
     const reports = await collectFleetStatus(client, { timeoutMs: 200 });
     const text = formatStatus(reports, Date.parse('2026-01-01T00:02:00.000Z'));
     expect(text.split('\n')).toEqual([
-      expect.stringMatching(/^service +instance +pm_id +pid +status +uptime +restarts +memory +flags/),
-      expect.stringMatching(/^catalog +0 +0 +1000 +online +2m +0 +80\.0MB +relay +yes +2m ago +- +ok$/),
-      expect.stringMatching(/^catalog +1 +1 +1001 +online .* relay +no +2m ago +60s ago +UNHEALTHY$/),
+      expect.stringMatching(
+        /^service +instance +pm_id +pid +status +uptime +restarts +memory +flags .* +events queued +dropped +delivered +failed flushes +health$/,
+      ),
+      expect.stringMatching(
+        /^catalog +0 +0 +1000 +online +2m +0 +80\.0MB +relay +yes +2m ago +- +3 +0 +120 +0 +ok$/,
+      ),
+      expect.stringMatching(
+        /^catalog +1 +1 +1001 +online .* relay +no +2m ago +60s ago +3 +0 +120 +0 +UNHEALTHY$/,
+      ),
       'catalog pm_id=1: flags not initialized',
       'catalog pm_id=1 last flag error: Authentication failed',
       '',
     ]);
+  });
+
+  it('shows dropped events and failed flushes as a warning under the table; the instance stays healthy', async () => {
+    const { client } = fakePm2([proc(0), proc(1)], (process) =>
+      process.pmId === 1
+        ? {
+            events: {
+              ...eventsFlowing,
+              queued: 10_000,
+              dropped: 250,
+              failedFlushes: 2,
+              lastFlushError: { message: 'unexpected status code 503', at: '2026-01-01T00:01:00.000Z' },
+            },
+          }
+        : {},
+    );
+    const reports = await collectFleetStatus(client, { timeoutMs: 200 });
+    const text = formatStatus(reports, Date.parse('2026-01-01T00:02:00.000Z'));
+
+    expect(text.split('\n')).toEqual([
+      expect.stringMatching(/^service /),
+      expect.stringMatching(/^catalog +0 .* +3 +0 +120 +0 +ok$/),
+      expect.stringMatching(/^catalog +1 .* +10000 +250 +120 +2 +ok$/),
+      "catalog pm_id=1 warning: 250 analytics event(s) dropped: the SDK's queue was full (capacity 10000); " +
+        '2 analytics event flush(es) failed, last: unexpected status code 503',
+      '',
+    ]);
+    expect(reports.map((report) => report.problems)).toEqual([[], []]);
+    expect(fleetIsHealthy(reports)).toBe(true);
+  });
+
+  it("shows '-' for the events of an instance that cannot count them or predates them (mid-rollout)", async () => {
+    const unknown: FlagEventsState = {
+      queued: null,
+      capacity: null,
+      dropped: null,
+      delivered: null,
+      failedFlushes: 0,
+      lastFlushError: null,
+    };
+    const { client } = fakePm2([proc(0), proc(1)], (process) =>
+      process.pmId === 0 ? { events: unknown } : { events: undefined },
+    );
+    const reports = await collectFleetStatus(client, { timeoutMs: 200 });
+    const rows = formatStatus(reports).split('\n').slice(1, 3);
+
+    expect(rows).toEqual([
+      expect.stringMatching(/^catalog +0 .* +- +- +- +0 +ok$/),
+      expect.stringMatching(/^catalog +1 .* +- +- +- +- +ok$/),
+    ]);
+    expect(reports.map((report) => report.warnings)).toEqual([[], []]);
   });
 });

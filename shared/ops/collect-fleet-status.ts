@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { problemsOf, type InstanceReport } from './instance-health';
+import { problemsOf, warningsOf, type InstanceReport } from './instance-health';
 import type { Pm2Client } from './pm2-client';
 import { replyTo, statusQuery, type InstanceStatus } from './status-protocol';
 
@@ -41,6 +41,6 @@ export async function collectFleetStatus(
   }
   return processes.map((listed) => {
     const status = answers.get(listed.pmId) ?? null;
-    return { process: listed, status, problems: problemsOf(listed, status) };
+    return { process: listed, status, problems: problemsOf(listed, status), warnings: warningsOf(status) };
   });
 }

@@ -29,12 +29,21 @@ const COLUMNS = [
   'initialized',
   'last update',
   'last error',
+  'events queued',
+  'dropped',
+  'delivered',
+  'failed flushes',
   'health',
 ] as const;
+
+function count(value: number | null | undefined): string {
+  return value == null ? '-' : String(value);
+}
 
 function row(report: InstanceReport, now: number): string[] {
   const { process: listed, status } = report;
   const flags = status?.flags ?? null;
+  const events = status?.events ?? null;
   return [
     listed.name,
     status?.instance ?? '-',
@@ -48,18 +57,28 @@ function row(report: InstanceReport, now: number): string[] {
     flags ? (flags.initialized ? 'yes' : 'no') : '-',
     ago(flags?.lastUpdateAt, now),
     flags?.lastError ? ago(flags.lastError.at, now) : '-',
+    count(events?.queued),
+    count(events?.dropped),
+    count(events?.delivered),
+    count(events?.failedFlushes),
     report.problems.length === 0 ? 'ok' : 'UNHEALTHY',
   ];
 }
 
-/** A table for people, one line per instance, then what is wrong with each unhealthy one. */
+/**
+ * A table for people, one line per instance, then what is wrong with each unhealthy one and what is
+ * worth a look on any (warnings do not make it unhealthy).
+ */
 export function formatStatus(reports: readonly InstanceReport[], now = Date.now()): string {
   if (reports.length === 0) return 'No PM2 processes: the fleet is not running.\n';
   const rows = [[...COLUMNS], ...reports.map((report) => row(report, now))];
   const widths = COLUMNS.map((_, column) => Math.max(...rows.map((cells) => cells[column]!.length)));
   const lines = rows.map((cells) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  '));
-  for (const { process: listed, status, problems } of reports) {
+  for (const { process: listed, status, problems, warnings } of reports) {
     if (problems.length > 0) lines.push(`${listed.name} pm_id=${listed.pmId}: ${problems.join('; ')}`);
+    if (warnings.length > 0) {
+      lines.push(`${listed.name} pm_id=${listed.pmId} warning: ${warnings.join('; ')}`);
+    }
     if (status?.flags?.lastError) {
       lines.push(`${listed.name} pm_id=${listed.pmId} last flag error: ${status.flags.lastError.message}`);
     }

@@ -1,6 +1,6 @@
 export { collectFleetStatus, type CollectOptions } from './collect-fleet-status';
 export { fleetIsHealthy, formatStatus } from './format-status';
-export { problemsOf, type InstanceReport } from './instance-health';
+export { problemsOf, warningsOf, type InstanceReport } from './instance-health';
 export {
   connectToPm2,
   daemonIsRunning,

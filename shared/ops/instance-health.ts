@@ -6,6 +6,8 @@ export interface InstanceReport {
   readonly process: Pm2Process;
   readonly status: InstanceStatus | null;
   readonly problems: readonly string[];
+  /** Worth a look, but not unhealthy: see warningsOf. */
+  readonly warnings: readonly string[];
 }
 
 /**
@@ -26,4 +28,26 @@ export function problemsOf(listed: Pm2Process, status: InstanceStatus | null): s
   if (status.phase !== 'serving') problems.push(`is ${status.phase}`);
   if (!status.flags?.initialized) problems.push('flags not initialized');
   return problems;
+}
+
+/**
+ * Analytics events an instance lost. A warning, never a problem: flags and requests are unaffected;
+ * the counts are since start, so the instance would stay unhealthy until restarted, and a restart
+ * does not help (the cause, an events endpoint down or a queue too small for the traffic, is the
+ * fleet's, not the instance's); and a status gate would then stop every rollout.
+ */
+export function warningsOf(status: InstanceStatus | null): string[] {
+  const events = status?.events;
+  if (!events) return [];
+  const warnings: string[] = [];
+  if (events.dropped) {
+    warnings.push(
+      `${events.dropped} analytics event(s) dropped: the SDK's queue was full (capacity ${events.capacity ?? '?'})`,
+    );
+  }
+  if (events.failedFlushes > 0) {
+    const last = events.lastFlushError ? `, last: ${events.lastFlushError.message}` : '';
+    warnings.push(`${events.failedFlushes} analytics event flush(es) failed${last}`);
+  }
+  return warnings;
 }
