@@ -9,10 +9,36 @@ const TOTAL_INSTANCES = 3 * INSTANCES_PER_SERVICE;
 const SERVICES = ['gateway', 'catalog', 'pricing'] as const;
 type Service = (typeof SERVICES)[number];
 
+interface EventCounts {
+  readonly queued: number | null;
+  readonly dropped: number | null;
+  readonly delivered: number | null;
+  readonly failedFlushes: number;
+}
+
 interface StatusReport {
   readonly process: { readonly name: string; readonly pmId: number; readonly pid: number };
-  readonly status: { readonly service: string; readonly instance: string; readonly pid: number } | null;
+  readonly status: {
+    readonly service: string;
+    readonly instance: string;
+    readonly pid: number;
+    readonly events?: EventCounts | null;
+  } | null;
   readonly problems: readonly string[];
+  readonly warnings: readonly string[];
+}
+
+async function statusReports(fleet: Fleet): Promise<StatusReport[]> {
+  const result = await fleet.status('--json');
+  expect(result.code).toBe(0);
+  return JSON.parse(result.stdout) as StatusReport[];
+}
+
+/** The sum of one event count over the instances of a service (or of all of them). */
+function eventTotal(reports: readonly StatusReport[], count: keyof EventCounts, service?: Service): number {
+  return reports
+    .filter((report) => service === undefined || report.process.name === service)
+    .reduce((sum, report) => sum + (report.status?.events?.[count] ?? 0), 0);
 }
 
 /** The instance's own /metrics, from its own port (base + NODE_APP_INSTANCE). */
@@ -80,6 +106,65 @@ describe('observability of a healthy fleet', () => {
       TOTAL_INSTANCES,
     );
   });
+
+  it('npm run status counts analytics events per instance: queued or delivered for every new user, then all delivered as the endpoint received them, none dropped', async () => {
+    const { fleet, double } = fixture;
+    const USERS = 40;
+    const summary = await runLoad({
+      baseUrl: fleet.url('gateway', ''),
+      concurrency: 4,
+      maxRequests: USERS,
+      request: (index) => ({
+        path: '/api/products?limit=1',
+        headers: { 'X-User-Key': `status-user-${index}` },
+      }),
+    });
+    expect(summary.failed).toBe(0);
+
+    // A new user is one index event on the gateway and one on the catalog instance that served it:
+    // still queued, or delivered by a flush (every 5 s) since.
+    const afterLoad = await statusReports(fleet);
+    for (const service of ['gateway', 'catalog'] as const) {
+      const seen = eventTotal(afterLoad, 'queued', service) + eventTotal(afterLoad, 'delivered', service);
+      expect(seen).toBeGreaterThanOrEqual(USERS);
+    }
+
+    // After a flush, nothing is queued, and what the instances count as delivered is what the
+    // events endpoint received (summary events aside: the counts leave them out).
+    const received = () => double.events().filter((event) => event.kind !== 'summary').length;
+    const flushed = await waitFor(
+      'every instance to deliver its queued events',
+      async () => {
+        const reports = await statusReports(fleet);
+        const settled =
+          eventTotal(reports, 'queued') === 0 && eventTotal(reports, 'delivered') === received();
+        return settled && reports;
+      },
+      { timeoutMs: 15_000, intervalMs: 500 },
+    );
+    expect(received()).toBeGreaterThanOrEqual(2 * USERS);
+    expect(eventTotal(flushed, 'dropped')).toBe(0);
+    expect(eventTotal(flushed, 'failedFlushes')).toBe(0);
+    expect(flushed.flatMap((report) => report.warnings)).toEqual([]);
+
+    const text = await fleet.status();
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/ last error +events queued +dropped +delivered +failed flushes +health\n/);
+    const rows = text.stdout.split('\n').filter((line) => /^(gateway|catalog|pricing) +\d/.test(line));
+    expect(rows).toHaveLength(TOTAL_INSTANCES);
+    const delivered = { gateway: 0, catalog: 0, pricing: 0 };
+    for (const row of rows) {
+      // events queued 0, dropped 0, delivered n, failed flushes 0
+      const columns = /^(\w+) .* relay +yes .* 0 +0 +(\d+) +0 +ok$/;
+      expect(row).toMatch(columns);
+      const [, service, count] = columns.exec(row)!;
+      delivered[service as Service] += Number(count);
+    }
+    expect(delivered.gateway).toBeGreaterThanOrEqual(USERS);
+    expect(delivered.catalog).toBeGreaterThanOrEqual(USERS);
+    expect(delivered.pricing).toBe(0);
+    expect(delivered.gateway + delivered.catalog).toBe(received());
+  }, 30_000);
 
   it('each instance serves its own /metrics on its own port; flag evaluations count up with traffic', async () => {
     const { fleet } = fixture;
