@@ -19,9 +19,9 @@ export interface FlagEventsState {
  * Counts a flag client's analytics events from readings of the SDK's queue and from the outcome of
  * each flush. The SDK zeroes its dropped count with every periodic diagnostic event (every 15
  * minutes by default); this keeps the total since start across those resets. Drops between the last
- * reading and a reset are missed (LaunchDarkly gets them in that diagnostic event): a reading is
- * taken before every flush and every status query, and drops only happen while the queue is full,
- * i.e. until the next flush empties it.
+ * reading and a reset are missed (LaunchDarkly gets them in that diagnostic event): readings are
+ * taken at every flush tick and status query, so that is at most one flush interval's worth of drops
+ * per reset.
  */
 export class FlagEventCounts {
   private lastReading: SdkEventQueueReading | undefined;
