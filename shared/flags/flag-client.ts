@@ -22,10 +22,22 @@ export interface InitOutcome {
 }
 
 /**
+ * What request handlers need of flags: typed evaluations with a fallback, and the client's state
+ * for `/readyz`. Apps depend on this, not on the SDK, so a benchmark or a test can put constants
+ * behind it.
+ */
+export interface FlagReader {
+  boolean(key: string, context: LDContext, fallback: boolean): Promise<boolean>;
+  string(key: string, context: LDContext, fallback: string): Promise<string>;
+  number(key: string, context: LDContext, fallback: number): Promise<number>;
+  state(): FlagClientState;
+}
+
+/**
  * The process's LaunchDarkly client and what is known of its health. Evaluation methods are thin
  * on purpose: they are on every request's path.
  */
-export class FlagClient {
+export class FlagClient implements FlagReader {
   private initDurationMs: number | null = null;
   private lastUpdateAt: Date | null = null;
   private lastError: { message: string; at: Date } | null = null;

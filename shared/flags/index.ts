@@ -1,4 +1,4 @@
-export { FlagClient, type FlagClientState, type InitOutcome } from './flag-client';
+export { FlagClient, type FlagClientState, type FlagReader, type InitOutcome } from './flag-client';
 export type { FlagEventsState } from './flag-event-counts';
 export { LOCAL_FILE_SDK_KEY, launchDarklyOptions, sdkKeyFor } from './launchdarkly-options';
 export {

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 
-import type { FlagClient } from '../flags';
+import type { FlagReader } from '../flags';
 import type { Logger, RequestScope } from '../logging';
 import { httpMetrics } from '../metrics/http-metrics';
 import type { RequestObserver } from '../metrics/request-sample';
@@ -14,7 +14,7 @@ import { requestLogger } from './request-logger';
 
 export interface ServiceAppDependencies {
   readonly logger: Logger;
-  readonly flags: FlagClient;
+  readonly flags: FlagReader;
   readonly lifecycle: Lifecycle;
   readonly requestScope: RequestScope;
   /** Told about every request once its response has gone (the instance's metrics). */

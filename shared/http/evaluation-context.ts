@@ -1,7 +1,9 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
 import type { LDContext, LDSingleKindContext } from '@launchdarkly/node-server-sdk';
 
 import { AppError } from '../errors';
-import type { AppContext, AppMiddleware } from './app-types';
+import type { AppMiddleware } from './app-types';
 
 /** The headers that describe the caller to LaunchDarkly, and what each may contain. */
 export const USER_HEADERS = {
@@ -17,9 +19,9 @@ export const ANONYMOUS_CONTEXT: LDSingleKindContext = Object.freeze({
   anonymous: true,
 });
 
-function header(ctx: AppContext, which: keyof typeof USER_HEADERS): string | undefined {
+function header(headers: IncomingHttpHeaders, which: keyof typeof USER_HEADERS): string | undefined {
   const { name, pattern, rule } = USER_HEADERS[which];
-  const raw = ctx.headers[name.toLowerCase()];
+  const raw = headers[name.toLowerCase()];
   if (raw === undefined) return undefined;
   if (Array.isArray(raw) || !pattern.test(raw)) {
     throw new AppError(400, 'invalid_header', `${name} must be ${rule}`);
@@ -27,12 +29,12 @@ function header(ctx: AppContext, which: keyof typeof USER_HEADERS): string | und
   return raw;
 }
 
-/** Builds the LaunchDarkly context for this request from its headers. */
-export function contextFromRequest(ctx: AppContext): LDContext {
-  const key = header(ctx, 'key');
+/** Builds the LaunchDarkly context from request headers (lower-case names, as Node gives them). */
+export function contextFromHeaders(headers: IncomingHttpHeaders): LDContext {
+  const key = header(headers, 'key');
   // Targeting rules compare exactly: normalise case so `Pro` gets what `pro` gets.
-  const plan = header(ctx, 'plan')?.toLowerCase();
-  const country = header(ctx, 'country')?.toUpperCase();
+  const plan = header(headers, 'plan')?.toLowerCase();
+  const country = header(headers, 'country')?.toUpperCase();
   const attributes = {
     ...(plan === undefined ? {} : { plan }),
     ...(country === undefined ? {} : { country }),
@@ -43,7 +45,7 @@ export function contextFromRequest(ctx: AppContext): LDContext {
 /** Puts the caller's context on `ctx.state.flagContext`; a malformed user header is a 400 naming it. */
 export function evaluationContext(): AppMiddleware {
   return async function evaluationContext(ctx, next) {
-    ctx.state.flagContext = contextFromRequest(ctx);
+    ctx.state.flagContext = contextFromHeaders(ctx.headers);
     await next();
   };
 }

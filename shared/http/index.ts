@@ -1,7 +1,7 @@
 export type { AppContext, AppMiddleware, AppState } from './app-types';
 export { createServiceApp, type ServiceAppDependencies } from './create-service-app';
 export { errorHandler } from './error-handler';
-export { ANONYMOUS_CONTEXT, USER_HEADERS, contextFromRequest, evaluationContext } from './evaluation-context';
+export { ANONYMOUS_CONTEXT, USER_HEADERS, contextFromHeaders, evaluationContext } from './evaluation-context';
 export { healthRoutes, type HealthDependencies } from './health-routes';
 export { jsonBody, type JsonBodyOptions } from './json-body';
 export { requestId } from './request-id';
