@@ -50,6 +50,13 @@ export interface FleetOptions {
    * (test/support/project-copy.ts) that a test may break without touching the repository's build.
    */
   readonly projectRoot?: string;
+  /**
+   * Another ecosystem file to start instead of the project's (the benchmark's naive baseline); it
+   * reads the same environment (ports, FLEET_INSTANCES).
+   */
+  readonly ecosystemFile?: string;
+  /** Start and reload only these apps of the ecosystem (`--only`). */
+  readonly only?: readonly string[];
 }
 
 /** How a command the test ran ended. */
@@ -138,7 +145,8 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
 /** A fleet with its PM2_HOME, ports and daemon ready and no app started yet (to watch it start). */
 export async function createFleet(options: FleetOptions = {}): Promise<Fleet> {
   const root = options.projectRoot ?? projectRoot;
-  const ecosystem = path.join(root, 'ecosystem.config.js');
+  const ecosystem = options.ecosystemFile ?? path.join(root, 'ecosystem.config.js');
+  const only = options.only?.length ? ['--only', options.only.join(',')] : [];
   if (!existsSync(path.join(root, 'dist', 'services', 'gateway', 'main.js'))) {
     throw new Error('dist/ is missing: run `npm run build` before the end-to-end tests');
   }
@@ -172,7 +180,7 @@ export async function createFleet(options: FleetOptions = {}): Promise<Fleet> {
     ports,
     metricsPorts,
     pm2: (...args) => runPm2(args, env, root),
-    reload: (extraEnv = {}) => runPm2(['reload', ecosystem], { ...env, ...extraEnv }, root),
+    reload: (extraEnv = {}) => runPm2(['reload', ecosystem, ...only], { ...env, ...extraEnv }, root),
     rollout: (args = [], extraEnv = {}, timeoutMs = 120_000) =>
       runNode(
         [path.join(root, 'dist', 'scripts', 'rollout', 'main.js'), ...args],
@@ -215,7 +223,7 @@ export async function createFleet(options: FleetOptions = {}): Promise<Fleet> {
     },
     async start() {
       try {
-        await fleet.pm2('start', ecosystem);
+        await fleet.pm2('start', ecosystem, ...only);
       } catch (error) {
         const daemonLog = await fleet.daemonLog();
         await fleet.destroy();
