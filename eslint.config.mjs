@@ -19,8 +19,9 @@ export default tseslint.config(
     },
   },
   {
-    // Tests await in loops on purpose (sequential steps against a live fleet).
-    files: ['test/**/*.ts', '**/*.test.ts'],
+    // Tests and benchmarks await in loops on purpose: sequential steps against a live fleet, and
+    // measurements that must not overlap.
+    files: ['test/**/*.ts', '**/*.test.ts', 'bench/**/*.ts'],
     rules: { 'no-await-in-loop': 'off' },
   },
   {

@@ -16,6 +16,7 @@ module.exports = {
         '<rootDir>/services/**/*.test.ts',
         '<rootDir>/scripts/**/*.test.ts',
         '<rootDir>/test/support/**/*.test.ts',
+        '<rootDir>/bench/**/*.test.ts',
       ],
     },
     {

@@ -1,0 +1,111 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+
+import { runLoad } from '../../test/support/load-client';
+import { median, percentile } from '../stats';
+
+export type FlagLayerVariant = 'real' | 'stub';
+
+export interface ThroughputSample {
+  readonly variant: FlagLayerVariant;
+  readonly requestsPerSecond: number;
+  readonly p99Ms: number;
+  readonly failed: number;
+}
+
+export interface FlagLayerCostOptions {
+  /** Where the real client sends its analytics events (the double). */
+  readonly eventsUrl: string;
+  /** Rounds per variant, taken in turns (real, stub, real, stub…) so drift hits both alike. */
+  readonly rounds: number;
+  readonly roundMs: number;
+  readonly warmUpMs: number;
+  readonly concurrency: number;
+}
+
+export interface FlagLayerCostResult {
+  readonly samples: ThroughputSample[];
+  /** Median real throughput over median stub throughput. */
+  readonly throughputRatio: number;
+  readonly realP99Ms: number;
+  readonly stubP99Ms: number;
+}
+
+interface RunningServer {
+  readonly child: ChildProcess;
+  readonly baseUrl: string;
+}
+
+async function startServer(variant: FlagLayerVariant, eventsUrl: string): Promise<RunningServer> {
+  const script = path.join(__dirname, '..', 'flag-layer', 'catalog-server.js');
+  const child = fork(script, [variant, eventsUrl], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const [message] = (await Promise.race([
+    once(child, 'message'),
+    once(child, 'exit').then(([code]) => {
+      throw new Error(`the ${variant} catalog server exited with ${String(code)} before listening`);
+    }),
+  ])) as [{ port: number }];
+  return { child, baseUrl: `http://127.0.0.1:${message.port}` };
+}
+
+async function stopServer(server: RunningServer): Promise<void> {
+  const exited = once(server.child, 'exit');
+  server.child.kill('SIGTERM');
+  await exited;
+}
+
+/** The same request stream for both variants: a hundred pro users asking for ten products. */
+const request = (index: number) => ({
+  path: '/products?limit=10',
+  headers: { 'X-User-Key': `bench-user-${index % 100}`, 'X-User-Plan': 'pro' },
+});
+
+/**
+ * Figure 2 (throughput): the catalog app with the real flag client and with constants, each in its
+ * own process (one core) while this process generates keep-alive load (the other core).
+ */
+export async function measureFlagLayerCost(options: FlagLayerCostOptions): Promise<FlagLayerCostResult> {
+  const samples: ThroughputSample[] = [];
+  for (let round = 0; round < options.rounds; round += 1) {
+    for (const variant of ['real', 'stub'] as const) {
+      const server = await startServer(variant, options.eventsUrl);
+      try {
+        await runLoad({
+          baseUrl: server.baseUrl,
+          concurrency: options.concurrency,
+          durationMs: options.warmUpMs,
+          request,
+        });
+        const summary = await runLoad({
+          baseUrl: server.baseUrl,
+          concurrency: options.concurrency,
+          durationMs: options.roundMs,
+          request,
+        });
+        samples.push({
+          variant,
+          requestsPerSecond: (summary.ok * 1000) / summary.durationMs,
+          p99Ms: percentile(
+            summary.records.map((record) => record.latencyMs),
+            99,
+          ),
+          failed: summary.failed,
+        });
+      } finally {
+        await stopServer(server);
+      }
+    }
+  }
+  const of = (variant: FlagLayerVariant) => samples.filter((sample) => sample.variant === variant);
+  const real = of('real');
+  const stub = of('stub');
+  return {
+    samples,
+    throughputRatio:
+      median(real.map((sample) => sample.requestsPerSecond)) /
+      median(stub.map((sample) => sample.requestsPerSecond)),
+    realP99Ms: median(real.map((sample) => sample.p99Ms)),
+    stubP99Ms: median(stub.map((sample) => sample.p99Ms)),
+  };
+}
