@@ -1,3 +1,4 @@
+import type { BuildFingerprint } from '../build';
 import type { FlagClientState } from '../flags';
 import type { LifecyclePhase } from '../runtime/lifecycle';
 
@@ -17,6 +18,11 @@ export interface InstanceStatus {
   readonly phase: LifecyclePhase;
   /** Null while the flag client is not created yet. */
   readonly flags: FlagClientState | null;
+  /**
+   * Which build it runs (shared/build): null when it could not be computed, absent from an instance
+   * started before instances reported it. The rollout reloads only services whose build changed.
+   */
+  readonly build?: BuildFingerprint | null;
 }
 
 export interface StatusQuery {
