@@ -1,45 +1,24 @@
-import { cp, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
+import { makeBuildTree, type BuildTree } from '../../test/support/build-tree';
 import type { ServiceName } from '../config';
 import { computeBuildFingerprint, type BuildFingerprint } from './build-fingerprint';
 import { fingerprintInputs } from './fingerprint-inputs';
 
-/** A deployed project in a temporary directory: package files, data/ and a dist/ with three services. */
-async function makeProject(): Promise<string> {
-  const root = await mkdtemp(path.join(os.tmpdir(), 'flagfleet-fingerprint-'));
-  const files: Record<string, string> = {
-    'package.json': '{"name":"flagfleet"}',
-    'package-lock.json': '{"lockfileVersion":3}',
-    'data/products.json': '{"products":[]}',
-    'data/flags.json': '{"flags":{}}',
-    'dist/shared/runtime/run-service.js': 'exports.run = 1;',
-    'dist/shared/runtime/run-service.js.map': '{}',
-    'dist/shared/config/index.js': 'exports.config = 1;',
-    'dist/scripts/rollout/main.js': 'main();',
-  };
-  for (const service of ['gateway', 'catalog', 'pricing']) {
-    files[`dist/services/${service}/main.js`] = `require('./app'); // ${service}`;
-    files[`dist/services/${service}/app.js`] = `exports.app = '${service}';`;
-  }
-  for (const [relative, content] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(root, relative)), { recursive: true });
-    await writeFile(path.join(root, relative), content);
-  }
-  return root;
-}
-
 describe('computeBuildFingerprint', () => {
+  let tree: BuildTree;
   let root: string;
   const env = { CATALOG_PORT: '3001', LAUNCHDARKLY_SDK_KEY: 'sdk-fingerprint-test-key' };
 
   beforeEach(async () => {
-    root = await makeProject();
+    tree = await makeBuildTree();
+    root = tree.root;
   });
 
   afterEach(async () => {
-    await rm(root, { recursive: true, force: true });
+    await tree.remove();
   });
 
   function fingerprintOf(
@@ -52,9 +31,7 @@ describe('computeBuildFingerprint', () => {
     );
   }
 
-  async function edit(relative: string, content: string): Promise<void> {
-    await writeFile(path.join(root, relative), content);
-  }
+  const edit = (relative: string, content: string): Promise<void> => tree.write(relative, content);
 
   it('gives the same build the same fingerprint, wherever it is deployed', async () => {
     const first = await fingerprintOf('catalog');
@@ -85,7 +62,6 @@ describe('computeBuildFingerprint', () => {
     expect(await fingerprintOf('gateway')).toEqual(before.gateway);
     expect(await fingerprintOf('pricing')).toEqual(before.pricing);
 
-    await mkdir(path.join(root, 'dist/services/catalog/extra'));
     await edit('dist/services/catalog/extra/sort.js', 'exports.sort = 1;');
     const added = await fingerprintOf('catalog');
     expect(added.files).not.toBe(edited.files);
