@@ -194,8 +194,8 @@ export function runService(definition: ServiceDefinition, options: RunOptions = 
       flagState,
     });
     const lastMinute = createRequestWindow();
-    // Computed while the flag client starts, so it costs start-up nothing; awaited before listening, so
-    // every status reply from a serving instance carries it.
+    // About 10 ms, computed while the flag client starts (which takes longer unless flags come from the
+    // local file); awaited before listening, so every status reply from a serving instance carries it.
     const fingerprinted = fingerprintRunningBuild(definition.name, proc.env).then(
       (fingerprint) => {
         build = fingerprint;
