@@ -1,4 +1,4 @@
-import { SERVICE_NAMES } from '../../shared/config';
+import type { ServiceName } from '../../shared/config';
 import { canaryEnv } from './canary-env';
 import { runCanary, spareLoopbackPort, type CanaryResult } from './canary';
 import type { FleetInstance } from './fleet-instance';
@@ -16,15 +16,16 @@ const DEFAULT_LISTEN_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 20_000;
 
 /**
- * One canary per service, all at once, each from the file and environment of the service's
+ * One canary per given service, all at once, each from the file and environment of the service's
  * lowest pm_id (what PM2 will run on reload). Resolves once every canary has been stopped.
  */
 export async function runCanaries(
   fleet: readonly FleetInstance[],
+  services: readonly ServiceName[],
   rolloutEnv: Readonly<Record<string, string | undefined>>,
   options: CanaryPhaseOptions,
 ): Promise<CanaryResult[]> {
-  const templates = SERVICE_NAMES.map(
+  const templates = services.map(
     (service) => [...fleet].filter((i) => i.service === service).sort((a, b) => a.pmId - b.pmId)[0]!,
   );
   return Promise.all(

@@ -13,6 +13,8 @@ function listed(name: string, pmId: number, extra: Record<string, unknown> = {})
       pm_cwd: '/app',
       node_args: ['--enable-source-maps'],
       listen_timeout: 10_000,
+      CATALOG_PORT: '3001',
+      LOG_LEVEL: 'debug',
       env: { CATALOG_PORT: '3001', FLEET_INSTANCES: 2, nested: { ignored: true } },
       ...extra,
     },
@@ -32,6 +34,11 @@ describe('toFleetInstance', () => {
       cwd: '/app',
       nodeArgs: ['--enable-source-maps'],
       env: { CATALOG_PORT: '3001', FLEET_INSTANCES: '2' },
+      workerEnv: expect.objectContaining({
+        CATALOG_PORT: '3001',
+        LOG_LEVEL: 'debug',
+        NODE_APP_INSTANCE: '1',
+      }),
       listenTimeoutMs: 10_000,
     });
   });

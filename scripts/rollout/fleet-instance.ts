@@ -17,6 +17,13 @@ export interface FleetInstance {
   readonly nodeArgs: readonly string[];
   /** The environment PM2 gives it (a reload with `updateEnv` extends this with the rollout's own). */
   readonly env: Readonly<Record<string, string>>;
+  /**
+   * What the running worker has in `process.env`: PM2 sets every top-level `pm2_env` field there
+   * (ProcessContainer.js), `env` merged in at its start. After `pm2 reload ecosystem.config.js`, `env`
+   * holds only the ecosystem's own block while these keep the values the worker runs with; a reload
+   * starts the new worker from these, extended by `env`.
+   */
+  readonly workerEnv: Readonly<Record<string, string>>;
   /** PM2 `listen_timeout`, when set. */
   readonly listenTimeoutMs: number | undefined;
 }
@@ -62,6 +69,7 @@ export function toFleetInstance(raw: unknown): FleetInstance | undefined {
     cwd: typeof pm2Env.pm_cwd === 'string' ? pm2Env.pm_cwd : process.cwd(),
     nodeArgs,
     env: stringsOf(pm2Env.env),
+    workerEnv: stringsOf(pm2Env),
     listenTimeoutMs: typeof pm2Env.listen_timeout === 'number' ? pm2Env.listen_timeout : undefined,
   };
 }

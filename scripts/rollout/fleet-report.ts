@@ -1,3 +1,4 @@
+import type { ServiceName } from '../../shared/config';
 import type { FleetInstance } from './fleet-instance';
 
 /** What happened to one instance in the reload phase. */
@@ -7,11 +8,15 @@ export interface StepRecord {
   readonly problem?: string;
 }
 
-/** Which build an instance runs now, as far as the rollout can tell. */
+/**
+ * Which build an instance runs now, as far as the rollout can tell. `unchanged`: its service's build
+ * did not change, so the rollout left it alone.
+ */
 export function buildOf(
   instance: FleetInstance,
   pidAtStart: number | undefined,
   step: StepRecord | undefined,
+  unchanged = false,
 ): string {
   const replaced = pidAtStart !== undefined && instance.pid !== pidAtStart;
   if (step?.ok) return 'NEW build (checked)';
@@ -20,6 +25,7 @@ export function buildOf(
   if (replaced) {
     return 'restarted by PM2 outside the rollout: it loaded dist/ as it was then (most likely the NEW build)';
   }
+  if (unchanged) return 'UNCHANGED: already runs this build (not reloaded)';
   return 'OLD build (not reloaded)';
 }
 
@@ -28,6 +34,7 @@ export function fleetReport(
   current: readonly FleetInstance[],
   pidsAtStart: ReadonlyMap<number, number>,
   steps: readonly StepRecord[],
+  unchangedServices: ReadonlySet<ServiceName> = new Set(),
 ): string[] {
   const byId = new Map(steps.map((step) => [step.pmId, step]));
   const missing = [...pidsAtStart.keys()].filter((pmId) => !current.some((i) => i.pmId === pmId));
@@ -41,7 +48,12 @@ export function fleetReport(
           `pid ${String(instance.pid).padEnd(7)}`,
           instance.status.padEnd(9),
           `restarts ${String(instance.restarts).padEnd(3)}`,
-          buildOf(instance, pidsAtStart.get(instance.pmId), byId.get(instance.pmId)),
+          buildOf(
+            instance,
+            pidsAtStart.get(instance.pmId),
+            byId.get(instance.pmId),
+            unchangedServices.has(instance.service),
+          ),
         ].join(' '),
       ),
     ...missing.map((pmId) => `  pm_id ${pmId} is no longer in PM2's list`),

@@ -4,6 +4,11 @@ import path from 'node:path';
 
 import pm2 from 'pm2';
 
+import {
+  collectFleetStatus,
+  connectToPm2 as connectStatusClient,
+  type InstanceStatus,
+} from '../../shared/ops';
 import { toFleetInstance, type FleetInstance } from './fleet-instance';
 
 /** The few PM2 operations the rollout needs, as promises, against the daemon under PM2_HOME. */
@@ -15,6 +20,11 @@ export interface Pm2Control {
    * `ready`, then stops the old one; resolves once the old one is gone.
    */
   reload(pmId: number): Promise<void>;
+  /**
+   * What each online instance says about itself, asked through PM2 as `npm run status` asks it, by
+   * pm_id; null for one that did not answer in time.
+   */
+  statuses(): Promise<ReadonlyMap<number, InstanceStatus | null>>;
   disconnect(): void;
 }
 
@@ -38,7 +48,8 @@ export async function connectToPm2(): Promise<Pm2Control> {
       `no PM2 daemon under PM2_HOME=${home}: start the fleet first (npm run fleet:start)`,
     );
   }
-  await new Promise<void>((resolve, reject) => pm2.connect((error) => (error ? reject(error) : resolve())));
+  // Connects the pm2 module (used below) and opens PM2's bus, where the instances answer.
+  const statusClient = await connectStatusClient();
   return {
     home,
     list: () =>
@@ -56,6 +67,10 @@ export async function connectToPm2(): Promise<Pm2Control> {
       new Promise((resolve, reject) =>
         pm2.reload(pmId, { updateEnv: true }, (error) => (error ? reject(error) : resolve())),
       ),
-    disconnect: () => pm2.disconnect(),
+    async statuses() {
+      const reports = await collectFleetStatus(statusClient);
+      return new Map(reports.map((report) => [report.process.pmId, report.status]));
+    },
+    disconnect: () => statusClient.close(),
   };
 }

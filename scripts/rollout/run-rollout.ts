@@ -1,8 +1,10 @@
-import { SERVICE_NAMES } from '../../shared/config';
+import { SERVICE_NAMES, type ServiceName } from '../../shared/config';
 import { runCanaries } from './canary-phase';
+import { decideServices, type ServiceDecision } from './changed-services';
 import { EXIT } from './exit-codes';
 import { reloadOrder, type FleetInstance } from './fleet-instance';
 import { fleetReport, type StepRecord } from './fleet-report';
+import { nextBuilds } from './next-build';
 import { indented } from './output';
 import type { Pm2Control } from './pm2-control';
 import { reloadOneByOne } from './reload-steps';
@@ -27,9 +29,33 @@ export function fleetProblem(fleet: readonly FleetInstance[]): string | undefine
   return undefined;
 }
 
+/** Compares what each instance runs (it says, through PM2) with what a reload would give it. */
+async function decideWhatToRoll(
+  control: Pm2Control,
+  fleet: readonly FleetInstance[],
+  rolloutEnv: Readonly<Record<string, string | undefined>>,
+  all: boolean,
+): Promise<ServiceDecision[]> {
+  const [statuses, next] = await Promise.all([control.statuses(), nextBuilds(fleet, rolloutEnv)]);
+  return decideServices(
+    fleet.map((instance) => ({
+      instance,
+      status: statuses.get(instance.pmId) ?? null,
+      next: next.get(instance.pmId) ?? new Error('not computed'),
+    })),
+    all,
+  );
+}
+
+function decisionLine({ service, roll, changed, reason }: ServiceDecision): string {
+  if (changed) return `  ${service}: CHANGED: ${reason}`;
+  return `  ${service}: ${reason}${roll ? '; rolled anyway (--all)' : '; not rolled'}`;
+}
+
 /**
- * The guarded rollout: canaries of the new build first (the fleet untouched if one fails), then
- * one instance at a time, each checked, stopping at the first bad step. Returns the exit code.
+ * The guarded rollout: only services whose build changed (every one with --all); canaries of the new
+ * build first (the fleet untouched if one fails), then one instance at a time, each checked, stopping
+ * at the first bad step. Returns the exit code.
  */
 export async function runRollout(
   control: Pm2Control,
@@ -47,8 +73,21 @@ export async function runRollout(
   const pidsAtStart = new Map(fleet.map((instance) => [instance.pmId, instance.pid]));
   io.say(`rollout: PM2_HOME=${control.home}, ${fleet.length} instances of ${SERVICE_NAMES.join(', ')}`);
 
-  io.say('rollout: starting one canary per service from the new build…');
-  const canaries = await runCanaries(fleet, rolloutEnv, {
+  io.say('rollout: comparing the build in dist/ with the build each instance runs…');
+  const decisions = await decideWhatToRoll(control, fleet, rolloutEnv, options.all);
+  for (const decision of decisions) io.say(decisionLine(decision));
+  const rolled: ServiceName[] = decisions.filter((d) => d.roll).map((d) => d.service);
+  const unchanged = new Set(decisions.filter((d) => !d.roll).map((d) => d.service));
+  if (rolled.length === 0) {
+    io.say(
+      'rollout: nothing changed: every instance already runs this build; nothing was touched ' +
+        '(--all rolls every service anyway)',
+    );
+    return EXIT.rolledOut;
+  }
+
+  io.say(`rollout: starting one canary per service to roll (${rolled.join(', ')}) from the new build…`);
+  const canaries = await runCanaries(fleet, rolled, rolloutEnv, {
     readyTimeoutMs: options.canaryTimeoutMs,
     settleMs: options.settleMs,
     allowDegraded: options.allowDegraded,
@@ -72,9 +111,10 @@ export async function runRollout(
   }
 
   io.say('rollout: canaries passed; reloading one instance at a time…');
+  const toReload = reloadOrder(fleet.filter((instance) => !unchanged.has(instance.service)));
   const steps: StepRecord[] = await reloadOneByOne(
     control,
-    reloadOrder(fleet),
+    toReload,
     {
       settleMs: options.settleMs,
       allowDegraded: options.allowDegraded,
@@ -83,9 +123,9 @@ export async function runRollout(
     },
     io.say,
   );
-  const report = fleetReport(await control.list(), pidsAtStart, steps);
+  const report = fleetReport(await control.list(), pidsAtStart, steps, unchanged);
   const failed = steps.find((step) => !step.ok);
-  if (failed || steps.length < fleet.length) {
+  if (failed || steps.length < toReload.length) {
     const why = failed
       ? `STOPPED at pm_id ${failed.pmId}: ${failed.problem ?? 'unknown'}`
       : 'INTERRUPTED before every instance was reloaded';
@@ -93,12 +133,17 @@ export async function runRollout(
     io.complain('rollout: what runs where now:');
     for (const line of report) io.complain(line);
     io.complain(
-      'rollout: PM2 has no rollback. Fix the build and run the rollout again (it reloads every instance), ' +
-        'or put the previous build back in dist/ and run it with that.',
+      'rollout: PM2 has no rollback. Fix the build and run the rollout again (it reloads every instance ' +
+        'of each service whose build differs), or put the previous build back in dist/ and run it with that.',
     );
     return failed ? EXIT.stepFailed : EXIT.interrupted;
   }
-  io.say('rollout: done; every instance runs the new build:');
+  io.say(
+    unchanged.size === 0
+      ? 'rollout: done; every instance runs the new build:'
+      : `rollout: done; every instance of ${rolled.join(', ')} runs the new build; ` +
+          `${[...unchanged].join(', ')} unchanged, not touched:`,
+  );
   for (const line of report) io.say(line);
   return EXIT.rolledOut;
 }

@@ -1,19 +1,8 @@
+import { fleetInstance } from '../../test/support/fleet-instances';
 import type { FleetInstance } from './fleet-instance';
 import { reloadProblem, settleProblem } from './step-check';
 
-const base: FleetInstance = {
-  service: 'catalog',
-  pmId: 1,
-  pid: 100,
-  status: 'online',
-  restarts: 0,
-  instanceVar: '0',
-  script: '/app/dist/services/catalog/main.js',
-  cwd: '/app',
-  nodeArgs: [],
-  env: {},
-  listenTimeoutMs: 10_000,
-};
+const base = fleetInstance({ pid: 100, instanceVar: '0' });
 const as = (change: Partial<FleetInstance>): FleetInstance => ({ ...base, ...change });
 
 describe('reloadProblem', () => {

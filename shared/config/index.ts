@@ -1,14 +1,17 @@
 export { ConfigError } from './config-error';
 export { fleetTimings, type FleetTimings } from './fleet-timings';
 export {
+  CONFIG_VARIABLES,
   DEFAULT_FLAGS_FILE,
   DEFAULT_PORTS,
   DEFAULT_PRODUCTS_FILE,
   LOG_LEVELS,
   SERVICE_NAMES,
+  defaultProductsFile,
   loadConfig,
   metricsPortVariable,
   portVariable,
+  readsProductData,
   type FlagMode,
   type FleetConfig,
   type LaunchDarklyConfig,

@@ -73,9 +73,19 @@ export interface FleetConfig {
   readonly timings: FleetTimings;
 }
 
+/** The product data file of the project at `root`, when PRODUCTS_FILE is unset. */
+export function defaultProductsFile(root: string): string {
+  return path.join(root, 'data', 'products.json');
+}
+
+/** Whether a service reads the product data file (once, at start-up). */
+export function readsProductData(service: ServiceName): boolean {
+  return service !== 'gateway';
+}
+
 const projectRoot = findProjectRoot();
 export const DEFAULT_FLAGS_FILE = path.join(projectRoot, 'data', 'flags.json');
-export const DEFAULT_PRODUCTS_FILE = path.join(projectRoot, 'data', 'products.json');
+export const DEFAULT_PRODUCTS_FILE = defaultProductsFile(projectRoot);
 
 function integer(min: number, max: number) {
   const message = `must be a whole number from ${min} to ${max}`;
@@ -131,6 +141,12 @@ const envSchema = z.object({
     )
     .default('0'),
 });
+
+/** Every environment variable the configuration reads. */
+export const CONFIG_VARIABLES: readonly string[] = Object.freeze([
+  ...Object.keys(envSchema.shape),
+  'LAUNCHDARKLY_SDK_KEY_FILE',
+]);
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -285,7 +301,7 @@ export function loadConfig(env: Env, service: ServiceName): FleetConfig {
     const problem = readableFileProblem('LAUNCHDARKLY_FLAGS_FILE', flagsFile);
     if (problem) problems.push(problem);
   }
-  if (service !== 'gateway') {
+  if (readsProductData(service)) {
     const problem = readableFileProblem('PRODUCTS_FILE', productsFile);
     if (problem) problems.push(problem);
   }

@@ -1,3 +1,4 @@
+import type { BuildFingerprint } from '../build';
 import type { FlagClientState, FlagEventsState } from '../flags';
 import type { LifecyclePhase } from '../runtime/lifecycle';
 
@@ -22,6 +23,11 @@ export interface InstanceStatus {
    * an instance built before it existed (a status taken in the middle of a rollout).
    */
   readonly events?: FlagEventsState | null;
+  /**
+   * Which build it runs (shared/build): null when it could not be computed, absent from an instance
+   * started before instances reported it. The rollout reloads only services whose build changed.
+   */
+  readonly build?: BuildFingerprint | null;
 }
 
 export interface StatusQuery {

@@ -6,6 +6,7 @@ import { freePort } from '../../test/support/free-port';
 import { captureJsonLines } from '../../test/support/log-capture';
 import { flagClient, stopFlagClient } from '../flags';
 import { createServiceApp, type AppState } from '../http';
+import { fingerprintRunningBuild } from '../build';
 import { statusQuery } from '../ops/status-protocol';
 import type { CrashOrigin, ProcessPort, StopSignal } from './process-port';
 import { runService, type ServiceDefinition, type ServiceHandle } from './run-service';
@@ -290,7 +291,7 @@ describe('runService', () => {
     expect(await service.exited).toBe(0);
   });
 
-  it('answers a status query relayed by PM2 with its own state, and nothing secret', async () => {
+  it('answers a status query relayed by PM2 with its own state and build fingerprint, and nothing secret', async () => {
     const env = await envFor({ LAUNCHDARKLY_SDK_KEY: 'sdk-never-in-a-status-reply' });
     const { service, proc } = launch(env);
     await service.started;
@@ -309,6 +310,7 @@ describe('runService', () => {
           phase: 'serving',
           flags: expect.objectContaining({ mode: 'stream', initialized: true, lastError: null }),
           events: expect.objectContaining({ queued: 0, dropped: 0, failedFlushes: 0 }),
+          build: await fingerprintRunningBuild('catalog', env),
         },
       },
     });

@@ -2,6 +2,7 @@ import type { LDOptions } from '@launchdarkly/node-server-sdk';
 import type Koa from 'koa';
 import type { AddressInfo } from 'node:net';
 
+import { fingerprintRunningBuild, type BuildFingerprint } from '../build';
 import { loadConfig, type FleetConfig, type ServiceName } from '../config';
 import { startFlagClient, stopFlagClient, type FlagClient } from '../flags';
 import type { AppState } from '../http/app-types';
@@ -81,6 +82,7 @@ export function runService(definition: ServiceDefinition, options: RunOptions = 
   let metricsServer: MetricsServer | undefined;
   let pm2Metrics: Pm2MetricsPublisher | undefined;
   let flags: FlagClient | undefined;
+  let build: BuildFingerprint | null = null;
   let stopping: Promise<number> | undefined;
   let exitCode = 0;
   let resolveExited: (code: number) => void = () => undefined;
@@ -179,6 +181,7 @@ export function runService(definition: ServiceDefinition, options: RunOptions = 
       phase: lifecycle.phase(),
       flags: flags?.state() ?? null,
       events: flags?.events() ?? null,
+      build,
     });
     proc.onMessage((message) => {
       if (message === 'shutdown') void stop('shutdown message');
@@ -192,6 +195,15 @@ export function runService(definition: ServiceDefinition, options: RunOptions = 
       flagState,
     });
     const lastMinute = createRequestWindow();
+    // About 10 ms, computed while the flag client starts (which takes longer unless flags come from the
+    // local file); awaited before listening, so every status reply from a serving instance carries it.
+    const fingerprinted = fingerprintRunningBuild(definition.name, proc.env).then(
+      (fingerprint) => {
+        build = fingerprint;
+      },
+      (error: unknown) =>
+        log.warn('Could not compute the build fingerprint; a rollout will reload this instance', { error }),
+    );
     const started = await startFlagClient({
       config: config.launchDarkly,
       logger: log,
@@ -200,6 +212,7 @@ export function runService(definition: ServiceDefinition, options: RunOptions = 
       overrides: options.flagOverrides,
     });
     flags = started.client;
+    await fingerprinted;
     if (stopping) return;
 
     try {

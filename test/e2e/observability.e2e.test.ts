@@ -260,6 +260,34 @@ describe('observability of a healthy fleet', () => {
     expect(result.code).toBe(0);
     expect((await fleet.list()).every((instance) => instance.pm2_env.restart_time === 1)).toBe(true);
   }, 60_000);
+
+  it('after pm2 reload ecosystem.config.js, every instance still serves /metrics on its own port, from its new process', async () => {
+    // The reason the port is base + NODE_APP_INSTANCE and not PM2's increment_var, which this reload
+    // resets to the base in every instance (README, "Metrics").
+    const { fleet } = fixture;
+    const reloadedAt = Date.now();
+    await fleet.reload();
+    const instances = await fleet.list();
+
+    for (const service of SERVICES) {
+      for (let instance = 0; instance < INSTANCES_PER_SERVICE; instance += 1) {
+        const listed = instances.find(
+          (candidate) =>
+            candidate.name === service && Number(candidate.pm2_env.NODE_APP_INSTANCE) === instance,
+        )!;
+        expect(listed.pm2_env.pm_uptime).toBeGreaterThanOrEqual(reloadedAt);
+        // Several scrapes: a port shared by two instances would answer from either.
+        for (const text of await Promise.all([1, 2, 3].map(() => scrape(fleet, service, instance)))) {
+          const own = { service, instance: String(instance) };
+          expect(sumOf(text, 'flag_client_initialized')).toBe(1);
+          expect(sumOf(text, 'flag_client_initialized', own)).toBe(1);
+          // prom-client's start time (whole seconds) is that of the process PM2 started in the reload.
+          const startedAt = sumOf(text, 'process_start_time_seconds', own);
+          expect(Math.abs(startedAt - listed.pm2_env.pm_uptime! / 1000)).toBeLessThanOrEqual(2);
+        }
+      }
+    }
+  }, 60_000);
 });
 
 describe('npm run status on a fleet whose SDK key is refused (401)', () => {

@@ -14,6 +14,8 @@ export interface ProjectCopy {
    * {@link restore} puts every replaced file back.
    */
   replaceFile(relativePath: string, content: string): Promise<void>;
+  /** Writes a file of the copy for good, as a deploy does: {@link restore} leaves it as written. */
+  deployFile(relativePath: string, content: string): Promise<void>;
   restore(): Promise<void>;
   remove(): Promise<void>;
 }
@@ -39,6 +41,11 @@ export async function copyProject(): Promise<ProjectCopy> {
     async replaceFile(relativePath, content) {
       const file = path.join(root, relativePath);
       if (!originals.has(file)) originals.set(file, await readFile(file, 'utf8'));
+      await writeFile(file, content);
+    },
+    async deployFile(relativePath, content) {
+      const file = path.join(root, relativePath);
+      originals.delete(file);
       await writeFile(file, content);
     },
     async restore() {
