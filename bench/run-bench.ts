@@ -250,7 +250,7 @@ export async function runBench(plan: BenchPlan, progress: Progress): Promise<Ben
       unit: '%',
       target: { comparison: 'atMost', value: 10 },
       baseline: null,
-      note: 'context builder + accessor + metrics hook',
+      note: 'context builder + accessor + evaluation tally',
     }),
     figure({
       id: 'rollout.failed',

@@ -1,7 +1,7 @@
 /**
  * The catalog app in a process of its own, for figure 2: `real` evaluates through the fleet's own
- * flag client (the process singleton, TestData for flags, analytics events to the URL given, the
- * Prometheus evaluation hook); `stub` answers every evaluation with a constant. Everything else,
+ * flag client (the process singleton, TestData for flags, analytics events to the URL given, its
+ * evaluations counted for Prometheus); `stub` answers every evaluation with a constant. Everything else,
  * logger, metrics and routes, is the same. Started by `bench/measure/flag-layer-cost.ts` with
  * `fork`; sends `{ port }` once it listens and stops on SIGTERM.
  */
@@ -12,7 +12,7 @@ import { integrations } from '@launchdarkly/node-server-sdk';
 
 import { createApp } from '../../services/catalog/app';
 import { loadConfig } from '../../shared/config';
-import { startFlagClient, stopFlagClient, type FlagReader } from '../../shared/flags';
+import { startFlagClient, stopFlagClient, type FlagClient, type FlagReader } from '../../shared/flags';
 import { createLogger, createRequestScope } from '../../shared/logging';
 import { createPrometheusMetrics } from '../../shared/metrics';
 import { loadProductCatalog } from '../../shared/products';
@@ -45,10 +45,12 @@ async function main(): Promise<void> {
   const requestScope = createRequestScope();
   const logger = createLogger({ service: 'catalog', instance: '0', ...config.log, requestScope });
   let flags: FlagReader = CONSTANT_FLAGS;
+  let client: FlagClient | undefined;
   const metrics = createPrometheusMetrics({
     service: 'catalog',
     instance: '0',
     flagState: () => flags.state(),
+    flagEvaluations: () => client?.evaluations,
   });
   if (variant === 'real') {
     const testData = new integrations.TestData();
@@ -57,11 +59,11 @@ async function main(): Promise<void> {
       config: config.launchDarkly,
       logger,
       applicationId: 'flagfleet-bench',
-      hooks: [metrics.evaluationHook],
       overrides: { updateProcessor: testData.getFactory() },
     });
     if (!started.initialized) throw new Error(`flags did not initialise: ${started.reason}`);
-    flags = started.client;
+    client = started.client;
+    flags = client;
   }
   const lifecycle = createLifecycle();
   lifecycle.enter('serving');

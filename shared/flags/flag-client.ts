@@ -1,6 +1,7 @@
 import { LDTimeoutError, type LDClient, type LDContext } from '@launchdarkly/node-server-sdk';
 
 import type { FlagMode } from '../config';
+import { EvaluationTally } from './evaluation-tally';
 import { FlagEventCounts, type FlagEventsState } from './flag-event-counts';
 import { readSdkEventQueue } from './sdk-event-queue';
 
@@ -43,6 +44,8 @@ export class FlagClient implements FlagReader {
   private lastError: { message: string; at: Date } | null = null;
   private readonly flushTimer: NodeJS.Timeout | undefined;
   private flushInFlight: Promise<void> = Promise.resolve();
+  /** Every evaluation made through this client, by flag and variation, for the instance's metrics. */
+  readonly evaluations = new EvaluationTally();
   private readonly eventCounts: FlagEventCounts;
 
   /**
@@ -77,16 +80,24 @@ export class FlagClient implements FlagReader {
     }
   }
 
-  boolean(key: string, context: LDContext, fallback: boolean): Promise<boolean> {
-    return this.ld.boolVariation(key, context, fallback);
+  // The `…Detail` calls give the variation index the tally needs, at the cost of a plain call (their
+  // only other effect: a full event, sent for flags that track events, carries the reason).
+  async boolean(key: string, context: LDContext, fallback: boolean): Promise<boolean> {
+    const detail = await this.ld.boolVariationDetail(key, context, fallback);
+    this.evaluations.record(key, detail.variationIndex);
+    return detail.value;
   }
 
-  string(key: string, context: LDContext, fallback: string): Promise<string> {
-    return this.ld.stringVariation(key, context, fallback);
+  async string(key: string, context: LDContext, fallback: string): Promise<string> {
+    const detail = await this.ld.stringVariationDetail(key, context, fallback);
+    this.evaluations.record(key, detail.variationIndex);
+    return detail.value;
   }
 
-  number(key: string, context: LDContext, fallback: number): Promise<number> {
-    return this.ld.numberVariation(key, context, fallback);
+  async number(key: string, context: LDContext, fallback: number): Promise<number> {
+    const detail = await this.ld.numberVariationDetail(key, context, fallback);
+    this.evaluations.record(key, detail.variationIndex);
+    return detail.value;
   }
 
   /** Records a problem the SDK reported (a refused stream, a bad key, an unreadable flag file). */

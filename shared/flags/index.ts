@@ -1,10 +1,10 @@
 export { FlagClient, type FlagClientState, type FlagReader, type InitOutcome } from './flag-client';
 export type { FlagEventsState } from './flag-event-counts';
+export { EvaluationTally, type EvaluationCount } from './evaluation-tally';
 export { LOCAL_FILE_SDK_KEY, launchDarklyOptions, sdkKeyFor } from './launchdarkly-options';
 export {
   flagClient,
   startFlagClient,
-  type FlagHook,
   stopFlagClient,
   type StartFlagClientOptions,
   type StartedFlagClient,

@@ -1,8 +1,5 @@
 import { init, type LDOptions } from '@launchdarkly/node-server-sdk';
 
-/** An SDK evaluation hook (the SDK exports the type only inside a namespace). */
-export type FlagHook = NonNullable<LDOptions['hooks']>[number];
-
 import type { LaunchDarklyConfig } from '../config';
 import { launchDarklyLogger, type Logger } from '../logging';
 import { FlagClient, type InitOutcome } from './flag-client';
@@ -13,8 +10,6 @@ export interface StartFlagClientOptions {
   readonly logger: Logger;
   /** Reported to LaunchDarkly as the application id (`flagfleet-catalog`, …). */
   readonly applicationId: string;
-  /** SDK evaluation hooks (the instance's flag evaluation counter), in place from the first evaluation. */
-  readonly hooks?: readonly FlagHook[];
   /** Replaces SDK options; tests pass `{ updateProcessor: testData.getFactory() }`. */
   readonly overrides?: LDOptions;
 }
@@ -54,7 +49,6 @@ export function startFlagClient(options: StartFlagClientOptions): Promise<Starte
   });
   const ld = init(sdkKeyFor(options.config), {
     ...launchDarklyOptions(options.config, sdkLogger, options.applicationId),
-    hooks: [...(options.hooks ?? [])],
     ...options.overrides,
   });
   const client = new FlagClient(ld, options.config.mode, EVENT_FLUSH_INTERVAL_MS);

@@ -19,27 +19,28 @@ export const ANONYMOUS_CONTEXT: LDSingleKindContext = Object.freeze({
   anonymous: true,
 });
 
-function header(headers: IncomingHttpHeaders, which: keyof typeof USER_HEADERS): string | undefined {
+/** The header's value when it is one string that matches its rule; a 400 naming the header otherwise. */
+function checked(value: string | string[] | undefined, which: keyof typeof USER_HEADERS): string | undefined {
+  if (value === undefined) return undefined;
   const { name, pattern, rule } = USER_HEADERS[which];
-  const raw = headers[name.toLowerCase()];
-  if (raw === undefined) return undefined;
-  if (Array.isArray(raw) || !pattern.test(raw)) {
+  if (typeof value !== 'string' || !pattern.test(value)) {
     throw new AppError(400, 'invalid_header', `${name} must be ${rule}`);
   }
-  return raw;
+  return value;
 }
 
 /** Builds the LaunchDarkly context from request headers (lower-case names, as Node gives them). */
 export function contextFromHeaders(headers: IncomingHttpHeaders): LDContext {
-  const key = header(headers, 'key');
+  // This runs for every request: named reads and a context written field by field, no spreads
+  // (`npm run bench`, figure 2, measures what it adds to an evaluation).
+  const key = checked(headers['x-user-key'], 'key');
+  const plan = checked(headers['x-user-plan'], 'plan');
+  const country = checked(headers['x-user-country'], 'country');
+  const context: LDSingleKindContext = key === undefined ? { ...ANONYMOUS_CONTEXT } : { kind: 'user', key };
   // Targeting rules compare exactly: normalise case so `Pro` gets what `pro` gets.
-  const plan = header(headers, 'plan')?.toLowerCase();
-  const country = header(headers, 'country')?.toUpperCase();
-  const attributes = {
-    ...(plan === undefined ? {} : { plan }),
-    ...(country === undefined ? {} : { country }),
-  };
-  return key === undefined ? { ...ANONYMOUS_CONTEXT, ...attributes } : { kind: 'user', key, ...attributes };
+  if (plan !== undefined) context.plan = plan.toLowerCase();
+  if (country !== undefined) context.country = country.toUpperCase();
+  return context;
 }
 
 /** Puts the caller's context on `ctx.state.flagContext`; a malformed user header is a 400 naming it. */

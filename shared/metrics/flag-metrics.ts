@@ -1,26 +1,25 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 
-import type { FlagClientState, FlagHook } from '../flags';
+import type { EvaluationTally, FlagClientState } from '../flags';
 
 /**
- * Counts every evaluation by flag and variation index (`none` when the fallback was served: flag
+ * `flag_evaluations_total` by flag and variation index (`none` when the fallback was served: flag
  * unknown, client not initialised, wrong type). The index, not the value: values are unbounded.
+ * The flag client tallies evaluations; the counter takes them at scrape time.
  */
-export function flagEvaluationHook(registry: Registry): FlagHook {
-  const evaluations = new Counter({
+export function registerFlagEvaluationCounter(
+  registry: Registry,
+  tally: () => EvaluationTally | undefined,
+): void {
+  new Counter({
     name: 'flag_evaluations_total',
     help: 'LaunchDarkly flag evaluations by flag and variation index (none: the fallback value was served)',
     labelNames: ['flag', 'variation'] as const,
     registers: [registry],
-  });
-  return {
-    getMetadata: () => ({ name: 'flagfleet-prometheus' }),
-    afterEvaluation(hookContext, data, detail) {
-      const variation = detail.variationIndex == null ? 'none' : String(detail.variationIndex);
-      evaluations.inc({ flag: hookContext.flagKey, variation });
-      return data;
+    collect() {
+      for (const { flag, variation, count } of tally()?.drain() ?? []) this.inc({ flag, variation }, count);
     },
-  };
+  });
 }
 
 /** The flag client's state as gauges, read at scrape time; 0 before the client exists or for "never". */

@@ -1,4 +1,4 @@
-export { flagEvaluationHook, registerFlagStateGauges } from './flag-metrics';
+export { registerFlagEvaluationCounter, registerFlagStateGauges } from './flag-metrics';
 export { httpMetrics, UNMATCHED_ROUTE } from './http-metrics';
 export { createMetricsServer, type MetricsServer } from './metrics-server';
 export {

@@ -1,7 +1,7 @@
 import { init, integrations } from '@launchdarkly/node-server-sdk';
 import { register as globalRegistry } from 'prom-client';
 
-import type { FlagClientState } from '../flags';
+import { FlagClient, type FlagClientState } from '../flags';
 import { createPrometheusMetrics } from './prometheus-metrics';
 
 const state: FlagClientState = {
@@ -13,14 +13,12 @@ const state: FlagClientState = {
 };
 
 describe('createPrometheusMetrics', () => {
-  it('counts evaluations by flag and variation through the SDK hook, fallbacks as "none"', async () => {
-    const metrics = createPrometheusMetrics({ service: 'catalog', instance: '1', flagState: () => state });
+  it('counts evaluations made through the flag client by flag and variation, fallbacks as "none", cumulatively across scrapes', async () => {
     const testData = new integrations.TestData();
     await testData.update(testData.flag('catalog-sort').variations('a', 'b').fallthroughVariation(1));
     const ld = init('test', {
       updateProcessor: testData.getFactory(),
       sendEvents: false,
-      hooks: [metrics.evaluationHook],
       logger: {
         error: () => undefined,
         warn: () => undefined,
@@ -28,27 +26,40 @@ describe('createPrometheusMetrics', () => {
         debug: () => undefined,
       },
     });
+    const flags = new FlagClient(ld, 'file');
+    const metrics = createPrometheusMetrics({
+      service: 'catalog',
+      instance: '1',
+      flagState: () => state,
+      flagEvaluations: () => flags.evaluations,
+    });
+    const series = (flag: string, variation: string) =>
+      `flag_evaluations_total{flag="${flag}",variation="${variation}",service="catalog",instance="1"}`;
     try {
       await ld.waitForInitialization({ timeout: 5 });
       const context = { kind: 'user', key: 'u' };
-      await ld.stringVariation('catalog-sort', context, 'x');
-      await ld.stringVariation('catalog-sort', context, 'x');
-      await ld.boolVariation('no-such-flag', context, false);
+      await flags.string('catalog-sort', context, 'x');
+      await flags.string('catalog-sort', context, 'x');
+      await flags.boolean('no-such-flag', context, false);
+      const first = await metrics.registry.metrics();
+      expect(first).toContain(`${series('catalog-sort', '1')} 2`);
+      expect(first).toContain(`${series('no-such-flag', 'none')} 1`);
+
+      await flags.string('catalog-sort', context, 'x');
+      expect(await metrics.registry.metrics()).toContain(`${series('catalog-sort', '1')} 3`);
     } finally {
       ld.close();
     }
-    const text = await metrics.registry.metrics();
-    expect(text).toContain(
-      'flag_evaluations_total{flag="catalog-sort",variation="1",service="catalog",instance="1"} 2',
-    );
-    expect(text).toContain(
-      'flag_evaluations_total{flag="no-such-flag",variation="none",service="catalog",instance="1"} 1',
-    );
   });
 
   it("reads the flag client's state at scrape time, and has process defaults and the request histogram", async () => {
     let current: FlagClientState | null = null;
-    const metrics = createPrometheusMetrics({ service: 'gateway', instance: '0', flagState: () => current });
+    const metrics = createPrometheusMetrics({
+      service: 'gateway',
+      instance: '0',
+      flagState: () => current,
+      flagEvaluations: () => undefined,
+    });
     const before = await metrics.registry.metrics();
     expect(before).toContain('flag_client_initialized{service="gateway",instance="0"} 0');
     expect(before).toContain('flag_client_last_update_timestamp_seconds{service="gateway",instance="0"} 0');
@@ -72,8 +83,18 @@ describe('createPrometheusMetrics', () => {
   });
 
   it('keeps each registry to itself: two instances in one process do not clash, the global one stays empty', async () => {
-    createPrometheusMetrics({ service: 'a', instance: '0', flagState: () => null });
-    createPrometheusMetrics({ service: 'b', instance: '0', flagState: () => null });
+    createPrometheusMetrics({
+      service: 'a',
+      instance: '0',
+      flagState: () => null,
+      flagEvaluations: () => undefined,
+    });
+    createPrometheusMetrics({
+      service: 'b',
+      instance: '0',
+      flagState: () => null,
+      flagEvaluations: () => undefined,
+    });
     expect((await globalRegistry.metrics()).trim()).toBe('');
   });
 });

@@ -1,20 +1,20 @@
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
-import type { FlagClientState, FlagHook } from '../flags';
-import { flagEvaluationHook, registerFlagStateGauges } from './flag-metrics';
+import type { EvaluationTally, FlagClientState } from '../flags';
+import { registerFlagEvaluationCounter, registerFlagStateGauges } from './flag-metrics';
 import type { RequestObserver } from './request-sample';
 
 export interface PrometheusMetrics {
   readonly registry: Registry;
   readonly observeRequest: RequestObserver;
-  /** For the flag client's `hooks` option. */
-  readonly evaluationHook: FlagHook;
 }
 
 export interface PrometheusMetricsOptions {
   readonly service: string;
   readonly instance: string;
   readonly flagState: () => FlagClientState | null;
+  /** The flag client's evaluation counts; undefined before the client exists. */
+  readonly flagEvaluations: () => EvaluationTally | undefined;
 }
 
 /**
@@ -34,10 +34,10 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions): Prom
     registers: [registry],
   });
   registerFlagStateGauges(registry, options.flagState);
+  registerFlagEvaluationCounter(registry, options.flagEvaluations);
   return {
     registry,
     observeRequest: ({ method, route, status, durationMs }) =>
       duration.observe({ method, route, status }, durationMs / 1000),
-    evaluationHook: flagEvaluationHook(registry),
   };
 }

@@ -193,6 +193,7 @@ export function runService(definition: ServiceDefinition, options: RunOptions = 
       service: definition.name,
       instance,
       flagState,
+      flagEvaluations: () => flags?.evaluations,
     });
     const lastMinute = createRequestWindow();
     // About 10 ms, computed while the flag client starts (which takes longer unless flags come from the
@@ -208,7 +209,6 @@ export function runService(definition: ServiceDefinition, options: RunOptions = 
       config: config.launchDarkly,
       logger: log,
       applicationId: `flagfleet-${definition.name}`,
-      hooks: [prometheus.evaluationHook],
       overrides: options.flagOverrides,
     });
     flags = started.client;
