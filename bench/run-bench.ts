@@ -220,7 +220,9 @@ export async function runBench(plan: BenchPlan, progress: Progress): Promise<Ben
       unit: '×',
       target: { comparison: 'atLeast', value: 0.95 },
       baseline: null,
-      note: `catalog app, ${plan.throughputRounds} rounds each, medians`,
+      note:
+        `catalog app, ${plan.throughputRounds} rounds each, medians; server CPU per request ` +
+        `${flagLayer.realCpuUsPerRequest.toFixed(0)} µs, constants ${flagLayer.stubCpuUsPerRequest.toFixed(0)} µs`,
     }),
     figure({
       id: 'flag-layer.p99',

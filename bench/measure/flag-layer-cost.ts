@@ -4,6 +4,7 @@ import path from 'node:path';
 
 import { runLoad } from '../../test/support/load-client';
 import { median, percentile } from '../stats';
+import { processUsage } from './process-usage';
 
 export type FlagLayerVariant = 'real' | 'stub';
 
@@ -11,6 +12,8 @@ export interface ThroughputSample {
   readonly variant: FlagLayerVariant;
   readonly requestsPerSecond: number;
   readonly p99Ms: number;
+  /** The server's own CPU time per answered request: what the request costs, whoever limits throughput. */
+  readonly cpuUsPerRequest: number;
   readonly failed: number;
 }
 
@@ -30,10 +33,13 @@ export interface FlagLayerCostResult {
   readonly throughputRatio: number;
   readonly realP99Ms: number;
   readonly stubP99Ms: number;
+  readonly realCpuUsPerRequest: number;
+  readonly stubCpuUsPerRequest: number;
 }
 
 interface RunningServer {
   readonly child: ChildProcess;
+  readonly pid: number;
   readonly baseUrl: string;
 }
 
@@ -46,7 +52,8 @@ async function startServer(variant: FlagLayerVariant, eventsUrl: string): Promis
       throw new Error(`the ${variant} catalog server exited with ${String(code)} before listening`);
     }),
   ])) as [{ port: number }];
-  return { child, baseUrl: `http://127.0.0.1:${message.port}` };
+  if (child.pid === undefined) throw new Error(`the ${variant} catalog server has no pid`);
+  return { child, pid: child.pid, baseUrl: `http://127.0.0.1:${message.port}` };
 }
 
 async function stopServer(server: RunningServer): Promise<void> {
@@ -77,14 +84,17 @@ export async function measureFlagLayerCost(options: FlagLayerCostOptions): Promi
           durationMs: options.warmUpMs,
           request,
         });
+        const before = await processUsage(server.pid);
         const summary = await runLoad({
           baseUrl: server.baseUrl,
           concurrency: options.concurrency,
           durationMs: options.roundMs,
           request,
         });
+        const after = await processUsage(server.pid);
         samples.push({
           variant,
+          cpuUsPerRequest: ((after.cpuMs - before.cpuMs) * 1000) / Math.max(1, summary.ok),
           requestsPerSecond: (summary.ok * 1000) / summary.durationMs,
           p99Ms: percentile(
             summary.records.map((record) => record.latencyMs),
@@ -107,5 +117,7 @@ export async function measureFlagLayerCost(options: FlagLayerCostOptions): Promi
       median(stub.map((sample) => sample.requestsPerSecond)),
     realP99Ms: median(real.map((sample) => sample.p99Ms)),
     stubP99Ms: median(stub.map((sample) => sample.p99Ms)),
+    realCpuUsPerRequest: median(real.map((sample) => sample.cpuUsPerRequest)),
+    stubCpuUsPerRequest: median(stub.map((sample) => sample.cpuUsPerRequest)),
   };
 }

@@ -109,6 +109,18 @@ describe('createServiceApp', () => {
     ]);
   });
 
+  it('at info level the access line of a success is never built (winston would format it, then drop it), while a 500 is still logged', async () => {
+    deps.logger.level = 'info';
+    const log = jest.spyOn(deps.logger, 'log');
+    const api = client();
+
+    await api.get('/ok').set('X-Request-Id', 'quiet-1').expect(200);
+    await api.get('/boom').set('X-Request-Id', 'loud-1').expect(500);
+    await linesFor('loud-1');
+
+    expect(log.mock.calls.map(([level]) => level)).toEqual(['error', 'warn']); // the error itself, its access line
+  });
+
   it('serves /livez and /readyz next to the service routes', async () => {
     const api = client();
 

@@ -14,17 +14,17 @@ export function requestLogger(logger: Logger): AppMiddleware {
     ctx.res.once('close', () => {
       const completed = ctx.res.writableFinished;
       const status = ctx.status;
-      logger.log(
-        !completed || status >= 500 ? 'warn' : 'http',
-        `${method} ${path} ${completed ? status : 'aborted'}`,
-        {
-          method,
-          path,
-          status,
-          ms: Math.round((performance.now() - startedAt) * 10) / 10,
-          requestId,
-        },
-      );
+      const level = !completed || status >= 500 ? 'warn' : 'http';
+      // winston formats a line before its transport drops it for its level; at the default `info`
+      // that would be a whole JSON line built and thrown away on every request (`npm run bench`).
+      if (!logger.isLevelEnabled(level)) return;
+      logger.log(level, `${method} ${path} ${completed ? status : 'aborted'}`, {
+        method,
+        path,
+        status,
+        ms: Math.round((performance.now() - startedAt) * 10) / 10,
+        requestId,
+      });
     });
     await next();
   };
