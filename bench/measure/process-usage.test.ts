@@ -1,0 +1,23 @@
+import { cpuPercentOver, processUsage } from './process-usage';
+
+describe('processUsage (/proc)', () => {
+  it("reads this process's resident memory, and CPU time that grows with work done", async () => {
+    const before = await processUsage(process.pid);
+    const until = performance.now() + 50;
+    while (performance.now() < until); // 50 ms of CPU
+    const after = await processUsage(process.pid);
+
+    expect(before.rssBytes).toBeGreaterThan(10 * 1024 * 1024);
+    expect(after.cpuMs - before.cpuMs).toBeGreaterThanOrEqual(20);
+  });
+
+  it('gives an idle process next to no CPU, as a percentage of one core', async () => {
+    const [percent] = await cpuPercentOver([process.pid], 200);
+    expect(percent).toBeGreaterThanOrEqual(0);
+    expect(percent).toBeLessThan(50);
+  });
+
+  it('refuses a pid it cannot read', async () => {
+    await expect(processUsage(2 ** 22 + 12_345)).rejects.toThrow();
+  });
+});
