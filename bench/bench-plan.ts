@@ -4,7 +4,7 @@ export interface BenchPlan {
   /** Figure 1: flag changes per measurement, and instances for the headline figure. */
   readonly propagationChanges: number;
   readonly propagationInstances: number;
-  /** Figure 2: throughput rounds per variant, each after a warm-up. */
+  /** Figure 2: throughput rounds per variant, each after a warm-up; evaluation rounds (a process each). */
   readonly throughputRounds: number;
   readonly throughputRoundMs: number;
   readonly throughputWarmUpMs: number;
@@ -31,11 +31,11 @@ export const FULL_PLAN: BenchPlan = {
   throughputRoundMs: 5_000,
   throughputWarmUpMs: 1_000,
   throughputConcurrency: 16,
-  evaluationRounds: 5,
-  evaluationIterations: 50_000,
+  evaluationRounds: 7,
+  evaluationIterations: 200_000,
   reloads: 3,
   reloadSettleMs: 2_000,
-  idleSettleMs: 10_000,
+  idleSettleMs: 15_000,
   idleCpuMs: 60_000,
   loadMs: 60_000,
   startRepeats: 3,
@@ -52,7 +52,7 @@ export const QUICK_PLAN: BenchPlan = {
   throughputWarmUpMs: 200,
   throughputConcurrency: 8,
   evaluationRounds: 1,
-  evaluationIterations: 5_000,
+  evaluationIterations: 20_000,
   reloads: 1,
   reloadSettleMs: 1_000,
   idleSettleMs: 1_000,
