@@ -17,6 +17,8 @@ module.exports = {
         '<rootDir>/scripts/**/*.test.ts',
         '<rootDir>/test/support/**/*.test.ts',
       ],
+      // Fails any unit test that tries to reach a host other than loopback (see loopback-only.ts).
+      setupFilesAfterEnv: ['<rootDir>/test/support/unit-test-setup.ts'],
     },
     {
       ...common,
