@@ -21,6 +21,9 @@ export interface InitOutcome {
   readonly reason?: string;
 }
 
+/** Starts the warning logged when a scheduled flush of analytics events fails. */
+export const EVENT_DELIVERY_FAILED = 'Could not deliver analytics events';
+
 /**
  * The process's LaunchDarkly client and what is known of its health. Evaluation methods are thin
  * on purpose: they are on every request's path.
@@ -56,9 +59,7 @@ export class FlagClient {
         if (flushing) return; // one at a time: shutdown must await the one that is retrying
         flushing = true;
         this.flushInFlight = this.flushEvents()
-          .catch((error: unknown) =>
-            this.ld.logger?.warn(`Could not deliver analytics events: ${String(error)}`),
-          )
+          .catch((error: unknown) => this.ld.logger?.warn(`${EVENT_DELIVERY_FAILED}: ${String(error)}`))
           .finally(() => (flushing = false));
       }, flushIntervalMs);
       this.flushTimer.unref();
