@@ -400,6 +400,23 @@ describe('runService', () => {
     );
   });
 
+  it('an invalid variable: the message is written out before the exit, which would cut it off', async () => {
+    const proc = fakeProcess({ CATALOG_PORT: 'eighty' });
+    const steps: string[] = [];
+    const slowStderr: ProcessPort = {
+      ...proc.port,
+      writeError: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        steps.push('written');
+      },
+      exit: (code) => steps.push(`exit ${code}`),
+    };
+    const service = start(testService(), { process: slowStderr, logSink: captureJsonLines().sink });
+
+    expect(await service.exited).toBe(1);
+    expect(steps).toEqual(['written', 'exit 1']);
+  });
+
   it('a port already in use is logged and exits 1 without sending ready', async () => {
     const env = await envFor();
     const blocker = http.createServer();

@@ -150,7 +150,7 @@ export function runService(definition: ServiceDefinition, options: RunOptions = 
     try {
       config = loadConfig(proc.env, definition.name);
     } catch (error) {
-      proc.writeError(
+      await proc.writeError(
         `${definition.name}: cannot start: ${error instanceof Error ? error.message : String(error)}\n`,
       );
       await stop('invalid configuration', 1);
