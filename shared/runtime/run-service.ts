@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { loadConfig, type FleetConfig, type ServiceName } from '../config';
 import { startFlagClient, stopFlagClient, type FlagClient } from '../flags';
 import type { AppState } from '../http/app-types';
+import { requestListener } from '../http/request-listener';
 import { createLogger, createRequestScope, flushLogger, type Logger, type RequestScope } from '../logging';
 import {
   createMetricsServer,
@@ -213,7 +214,7 @@ export function runService(definition: ServiceDefinition, options: RunOptions = 
         servedBy: `${definition.name}#${config.instance}`,
       });
       if (stopping) return;
-      server = createDrainingServer(app.callback());
+      server = createDrainingServer(requestListener(app));
       await server.listen(config.port);
       if (stopping) return;
       metricsServer = createMetricsServer(prometheus.registry);
