@@ -5,9 +5,10 @@ import net from 'node:net';
  * streams and event posts all end in `net.Socket.prototype.connect`) to anything but a loopback
  * address or `localhost` throws before a packet or a DNS query leaves. Unix sockets are allowed.
  *
- * The throw alone is not enough: the LaunchDarkly SDK catches a failed event post and only logs a
- * warning, which the tests' silent loggers drop. So each attempt is also recorded, and the unit
- * project's setup (unit-test-setup.ts) fails the test during which one was made.
+ * The throw alone is not enough: the LaunchDarkly SDK catches a failed event post and hands it only
+ * to a flush callback (a failed diagnostic post: to nothing at all). So each attempt is also
+ * recorded, and the unit project's setup (unit-test-setup.ts) fails the test during which one was
+ * made.
  */
 
 export interface BlockedConnection {
