@@ -18,6 +18,8 @@ module.exports = {
         '<rootDir>/test/support/**/*.test.ts',
         '<rootDir>/bench/**/*.test.ts',
       ],
+      // Fails any unit test that tries to reach a host other than loopback (see loopback-only.ts).
+      setupFilesAfterEnv: ['<rootDir>/test/support/unit-test-setup.ts'],
     },
     {
       ...common,

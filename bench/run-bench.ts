@@ -99,7 +99,9 @@ async function measureScaling(plan: BenchPlan, progress: Progress): Promise<Scal
   for (const instances of plan.scalingInstances) {
     const startMs: number[] = [];
     for (let repeat = 1; repeat < plan.startRepeats; repeat += 1) {
-      startMs.push(await withSession({ variant: 'ours', instances }, async (session) => session.startMs));
+      startMs.push(
+        await withSession({ variant: 'ours', instances }, (session) => Promise.resolve(session.startMs)),
+      );
     }
     const point = await withSession({ variant: 'ours', instances }, async (session) => {
       startMs.push(session.startMs);
@@ -126,7 +128,9 @@ async function measureScaling(plan: BenchPlan, progress: Progress): Promise<Scal
 async function naiveStartMs(plan: BenchPlan): Promise<number[]> {
   const startMs: number[] = [];
   for (let repeat = 0; repeat < plan.startRepeats; repeat += 1) {
-    startMs.push(await withSession({ variant: 'naive', instances: 2 }, async (session) => session.startMs));
+    startMs.push(
+      await withSession({ variant: 'naive', instances: 2 }, (session) => Promise.resolve(session.startMs)),
+    );
   }
   return startMs;
 }

@@ -13,6 +13,7 @@ import { integrations } from '@launchdarkly/node-server-sdk';
 import { createApp } from '../../services/catalog/app';
 import { loadConfig } from '../../shared/config';
 import { startFlagClient, stopFlagClient, type FlagClient, type FlagReader } from '../../shared/flags';
+import { requestListener } from '../../shared/http';
 import { createLogger, createRequestScope } from '../../shared/logging';
 import { createPrometheusMetrics } from '../../shared/metrics';
 import { loadProductCatalog } from '../../shared/products';
@@ -54,7 +55,7 @@ async function main(): Promise<void> {
   });
   if (variant === 'real') {
     const testData = new integrations.TestData();
-    for (const flag of fleetFlags()) testData.usePreconfiguredFlag(flag);
+    for (const flag of fleetFlags()) await testData.usePreconfiguredFlag(flag);
     const started = await startFlagClient({
       config: config.launchDarkly,
       logger,
@@ -77,7 +78,7 @@ async function main(): Promise<void> {
     servedBy: 'catalog#0',
     catalog,
   });
-  const server = http.createServer(app.callback());
+  const server = http.createServer(requestListener(app));
   server.listen(0, '127.0.0.1', () => {
     const address = server.address();
     process.send?.({ port: typeof address === 'object' && address ? address.port : 0 });

@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     throw new Error('usage: evaluation-loop.js raw|ours <iterations> <events URL>');
   }
   const testData = new integrations.TestData();
-  for (const flag of fleetFlags()) testData.usePreconfiguredFlag(flag);
+  for (const flag of fleetFlags()) await testData.usePreconfiguredFlag(flag);
   // Analytics events on, to the double: their bookkeeping is part of every evaluation's cost.
   const ld = init(DOUBLE_SDK_KEY, {
     updateProcessor: testData.getFactory(),

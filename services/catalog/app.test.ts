@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 
 import { DEFAULT_PRODUCTS_FILE } from '../../shared/config';
+import { requestListener } from '../../shared/http';
 import { createProductCatalog, loadProductCatalog, type Product } from '../../shared/products';
 import { createLifecycle } from '../../shared/runtime';
 import { createTestDependencies, type TestServiceDependencies } from '../../test/support/test-dependencies';
@@ -411,7 +412,7 @@ describe('behaviour every service shares, seen through catalog', () => {
     it('a repeated X-User-Key is a 400 invalid_header', async () => {
       // supertest cannot send a header twice, so this one goes through a plain http request.
       const server = http.createServer(
-        createApp({ ...deps, catalog: createProductCatalog(PRODUCTS) }).callback(),
+        requestListener(createApp({ ...deps, catalog: createProductCatalog(PRODUCTS) })),
       );
       server.listen(0, '127.0.0.1');
       await once(server, 'listening');

@@ -74,7 +74,7 @@ async function startServer(behaviour: Behaviour): Promise<TestServer> {
     requests,
     connections: () => sockets.length,
     allConnectionsClosed: () =>
-      Promise.all(sockets.map((socket) => (socket.closed ? undefined : once(socket, 'close')))).then(
+      Promise.all(sockets.filter((socket) => !socket.closed).map((socket) => once(socket, 'close'))).then(
         () => undefined,
       ),
     close: () =>

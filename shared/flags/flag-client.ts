@@ -22,6 +22,9 @@ export interface InitOutcome {
   readonly reason?: string;
 }
 
+/** Starts the warning logged when a scheduled flush of analytics events fails. */
+export const EVENT_DELIVERY_FAILED = 'Could not deliver analytics events';
+
 /**
  * What request handlers need of flags: typed evaluations with a fallback, and the client's state
  * for `/readyz`. Apps depend on this, not on the SDK, so a benchmark or a test can put constants
@@ -71,9 +74,7 @@ export class FlagClient implements FlagReader {
         if (flushing) return; // one at a time: shutdown must await the one that is retrying
         flushing = true;
         this.flushInFlight = this.flushEvents()
-          .catch((error: unknown) =>
-            this.ld.logger?.warn(`Could not deliver analytics events: ${String(error)}`),
-          )
+          .catch((error: unknown) => this.ld.logger?.warn(`${EVENT_DELIVERY_FAILED}: ${String(error)}`))
           .finally(() => (flushing = false));
       }, flushIntervalMs);
       this.flushTimer.unref();

@@ -1,8 +1,12 @@
 import * as sdk from '@launchdarkly/node-server-sdk';
 import { integrations, type LDOptions } from '@launchdarkly/node-server-sdk';
 
-import { captureLogs } from '../../test/support/test-dependencies';
-import type { LaunchDarklyConfig } from '../config';
+import { startLaunchDarklyDouble, type LaunchDarklyDouble } from '../../test/support/launchdarkly-double';
+import { captureLogs, type CapturedLog } from '../../test/support/test-dependencies';
+import { waitFor } from '../../test/support/wait-for';
+import { Secret, type LaunchDarklyConfig } from '../config';
+import type { FlagClient } from './flag-client';
+import { EVENT_FLUSH_INTERVAL_MS } from './launchdarkly-options';
 import { flagClient, startFlagClient, stopFlagClient } from './process-flag-client';
 
 const fileConfig: LaunchDarklyConfig = {
@@ -119,6 +123,74 @@ describe('the process flag client', () => {
     expect(started.client.state().lastError?.message).toBe(
       'Received I/O error (connect ECONNREFUSED) for streaming request - will retry',
     );
+  });
+
+  describe('analytics event problems, counted with the events, are not recorded as the last error', () => {
+    let double: LaunchDarklyDouble;
+
+    beforeEach(async () => {
+      double = await startLaunchDarklyDouble({ sdkKey: 'sdk-events' });
+    });
+
+    afterEach(async () => {
+      jest.useRealTimers();
+      double.faults.events = 'ok';
+      await stopFlagClient(1000);
+      await double.close();
+    });
+
+    /** The client as a relay-mode instance runs it, events on, with flags from TestData. */
+    async function startRelay(overrides: LDOptions = {}) {
+      const log = captureLogs();
+      const testData = new integrations.TestData();
+      await testData.update(testData.flag('f').booleanFlag().variationForAll(true));
+      const started = await startFlagClient({
+        config: {
+          mode: 'relay',
+          sdkKey: new Secret(double.sdkKey),
+          endpoints: { baseUri: double.url, streamUri: double.url, eventsUri: double.url },
+          initTimeoutS: 1,
+        },
+        logger: log.logger,
+        applicationId: 'test',
+        overrides: { updateProcessor: testData.getFactory(), ...overrides },
+      });
+      return { client: started.client, log };
+    }
+
+    function evaluateFor(client: FlagClient, keys: readonly string[]): Promise<boolean[]> {
+      return Promise.all(keys.map((key) => client.boolean('f', { kind: 'user', key }, false)));
+    }
+
+    function warned(log: CapturedLog, message: RegExp): Promise<true> {
+      return waitFor(`a warning matching ${message}`, () =>
+        log.lines().some((line) => line.level === 'warn' && message.test(String(line.msg))),
+      );
+    }
+
+    it('the SDK warning that its event queue is full', async () => {
+      const { client, log } = await startRelay({ capacity: 1 });
+
+      await evaluateFor(client, ['a', 'b', 'c']);
+
+      await warned(log, /^Exceeded event queue capacity\. Increase capacity to avoid dropping events\.$/);
+      expect(client.events()).toMatchObject({ queued: 1, dropped: 2 });
+      expect(client.state().lastError).toBeNull();
+    });
+
+    it('the warning that a scheduled flush failed', async () => {
+      jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+      const { client, log } = await startRelay();
+      double.faults.events = 413; // refused for good: the SDK does not retry it
+      await evaluateFor(client, ['a']);
+
+      jest.advanceTimersByTime(EVENT_FLUSH_INTERVAL_MS);
+      jest.useRealTimers();
+
+      await warned(log, /^Could not deliver analytics events: .*413/);
+      expect(client.events()).toMatchObject({ failedFlushes: 1, lastFlushError: expect.anything() });
+      expect(client.state().lastError).toBeNull();
+    });
   });
 
   it('stop flushes analytics events first, then closes the client', async () => {

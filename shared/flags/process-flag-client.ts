@@ -2,7 +2,7 @@ import { init, type LDOptions } from '@launchdarkly/node-server-sdk';
 
 import type { LaunchDarklyConfig } from '../config';
 import { launchDarklyLogger, type Logger } from '../logging';
-import { FlagClient, type InitOutcome } from './flag-client';
+import { EVENT_DELIVERY_FAILED, FlagClient, type InitOutcome } from './flag-client';
 import { EVENT_FLUSH_INTERVAL_MS, launchDarklyOptions, sdkKeyFor } from './launchdarkly-options';
 
 export interface StartFlagClientOptions {
@@ -28,11 +28,16 @@ let current: { readonly client: FlagClient; readonly started: Promise<StartedFla
 /**
  * SDK warnings that say nothing about why flags are missing, and would hide the one that does (a
  * refused connection, a bad key) in the init line and in `/readyz`: the init wait's own timeout
- * (the runner reports that itself) and evaluating before initialization (the fallback being served).
+ * (the runner reports that itself), evaluating before initialization (the fallback being served),
+ * and analytics events that could not be queued or delivered, which `events()` counts as dropped
+ * and failed flushes. The SDK logs only the full queue; a failed event post reaches just the flush
+ * callback (diagnostic posts: nowhere), which FlagClient logs as EVENT_DELIVERY_FAILED.
  */
 const NOT_A_DATA_SOURCE_PROBLEM = [
   /^waitForInitialization timed out/,
   /^Variation called before LaunchDarkly client initialization/,
+  /^Exceeded event queue capacity/,
+  new RegExp(`^${EVENT_DELIVERY_FAILED}`),
 ];
 
 /**

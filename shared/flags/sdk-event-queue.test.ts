@@ -30,7 +30,7 @@ afterEach(async () => {
 /** A real client on TestData flags, sending events to the double; its own flush timer out of the way. */
 async function client(overrides: LDOptions = {}): Promise<LDClient> {
   const testData = new integrations.TestData();
-  testData.update(testData.flag('f').booleanFlag().variationForAll(true));
+  await testData.update(testData.flag('f').booleanFlag().variationForAll(true));
   const ld = init(
     SDK_KEY,
     ldOptionsFor(double, { updateProcessor: testData.getFactory(), flushInterval: DAY_S, ...overrides }),

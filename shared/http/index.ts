@@ -5,4 +5,5 @@ export { ANONYMOUS_CONTEXT, USER_HEADERS, contextFromHeaders, evaluationContext 
 export { healthRoutes, type HealthDependencies } from './health-routes';
 export { jsonBody, type JsonBodyOptions } from './json-body';
 export { requestId } from './request-id';
+export { requestListener } from './request-listener';
 export { requestLogger } from './request-logger';

@@ -3,6 +3,7 @@ import Router from '@koa/router';
 import http from 'node:http';
 
 import { freePort } from '../../test/support/free-port';
+import { startLaunchDarklyDouble, type LaunchDarklyDouble } from '../../test/support/launchdarkly-double';
 import { captureJsonLines } from '../../test/support/log-capture';
 import { flagClient, stopFlagClient } from '../flags';
 import { createServiceApp, type AppState } from '../http';
@@ -113,6 +114,8 @@ const silentDataSource: LDOptions = {
 
 /** Every service a test starts, so a failing test still leaves no server or client behind. */
 const running: ServiceHandle[] = [];
+/** Closed after the services, whose shutdown flushes events to them. */
+const doubles: LaunchDarklyDouble[] = [];
 
 function start(...args: Parameters<typeof runService>): ServiceHandle {
   const handle = runService(...args);
@@ -148,6 +151,7 @@ describe('runService', () => {
   afterEach(async () => {
     await Promise.all(running.splice(0).map((handle) => handle.stop('test cleanup')));
     await stopFlagClient(50).catch(() => undefined);
+    await Promise.all(doubles.splice(0).map((double) => double.close()));
   });
 
   it('sends ready only once flags are initialised and the port is bound, then logs the init line', async () => {
@@ -292,7 +296,16 @@ describe('runService', () => {
   });
 
   it('answers a status query relayed by PM2 with its own state and build fingerprint, and nothing secret', async () => {
-    const env = await envFor({ LAUNCHDARKLY_SDK_KEY: 'sdk-never-in-a-status-reply' });
+    // An SDK key turns analytics events on; the relay endpoints keep them (and the diagnostic
+    // event sent at init) on loopback instead of LaunchDarkly's own hosts.
+    const double = await startLaunchDarklyDouble({ sdkKey: 'sdk-never-in-a-status-reply' });
+    doubles.push(double);
+    const env = await envFor({
+      LAUNCHDARKLY_SDK_KEY: double.sdkKey,
+      LAUNCHDARKLY_BASE_URI: double.url,
+      LAUNCHDARKLY_STREAM_URI: double.url,
+      LAUNCHDARKLY_EVENTS_URI: double.url,
+    });
     const { service, proc } = launch(env);
     await service.started;
 
@@ -308,7 +321,7 @@ describe('runService', () => {
           instance: '0',
           pid: process.pid,
           phase: 'serving',
-          flags: expect.objectContaining({ mode: 'stream', initialized: true, lastError: null }),
+          flags: expect.objectContaining({ mode: 'relay', initialized: true, lastError: null }),
           events: expect.objectContaining({ queued: 0, dropped: 0, failedFlushes: 0 }),
           build: await fingerprintRunningBuild('catalog', env),
         },
@@ -387,6 +400,23 @@ describe('runService', () => {
     expect(proc.stderr.join('')).toMatch(
       /catalog: cannot start: Invalid configuration:\n {2}- CATALOG_PORT: /,
     );
+  });
+
+  it('an invalid variable: the message is written out before the exit, which would cut it off', async () => {
+    const proc = fakeProcess({ CATALOG_PORT: 'eighty' });
+    const steps: string[] = [];
+    const slowStderr: ProcessPort = {
+      ...proc.port,
+      writeError: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        steps.push('written');
+      },
+      exit: (code) => steps.push(`exit ${code}`),
+    };
+    const service = start(testService(), { process: slowStderr, logSink: captureJsonLines().sink });
+
+    expect(await service.exited).toBe(1);
+    expect(steps).toEqual(['written', 'exit 1']);
   });
 
   it('a port already in use is logged and exits 1 without sending ready', async () => {

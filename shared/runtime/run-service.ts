@@ -6,6 +6,7 @@ import { fingerprintRunningBuild, type BuildFingerprint } from '../build';
 import { loadConfig, type FleetConfig, type ServiceName } from '../config';
 import { startFlagClient, stopFlagClient, type FlagClient } from '../flags';
 import type { AppState } from '../http/app-types';
+import { requestListener } from '../http/request-listener';
 import { createLogger, createRequestScope, flushLogger, type Logger, type RequestScope } from '../logging';
 import {
   createMetricsServer,
@@ -152,7 +153,7 @@ export function runService(definition: ServiceDefinition, options: RunOptions = 
     try {
       config = loadConfig(proc.env, definition.name);
     } catch (error) {
-      proc.writeError(
+      await proc.writeError(
         `${definition.name}: cannot start: ${error instanceof Error ? error.message : String(error)}\n`,
       );
       await stop('invalid configuration', 1);
@@ -226,7 +227,7 @@ export function runService(definition: ServiceDefinition, options: RunOptions = 
         servedBy: `${definition.name}#${config.instance}`,
       });
       if (stopping) return;
-      server = createDrainingServer(app.callback());
+      server = createDrainingServer(requestListener(app));
       await server.listen(config.port);
       if (stopping) return;
       metricsServer = createMetricsServer(prometheus.registry);
