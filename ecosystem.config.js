@@ -1,20 +1,26 @@
 // PM2 ecosystem for the whole fleet: `pm2 start ecosystem.config.js` after `npm run build`,
 // `pm2 reload ecosystem.config.js` to roll it. Settings come from the same validated config the
 // services use, so a bad variable stops `pm2 start` here, naming it, instead of crash-looping.
+// Each app's `env` carries the configuration variables set in the environment this file is read in:
+// a reload from this file gives the instances that block and nothing of the shell (README,
+// "Change the fleet's environment").
 const path = require('node:path');
 
+const STALE_BUILD = 'dist/ is missing or stale: run `npm run build` before starting the fleet with PM2';
+
 function loadFleetConfig() {
+  let fleetConfig;
   try {
-    return require('./dist/shared/config');
+    fleetConfig = require('./dist/shared/config');
   } catch (error) {
-    if (error.code === 'MODULE_NOT_FOUND') {
-      throw new Error('dist/ is missing or stale: run `npm run build` before starting the fleet with PM2');
-    }
+    if (error.code === 'MODULE_NOT_FOUND') throw new Error(STALE_BUILD);
     throw error;
   }
+  if (typeof fleetConfig.ecosystemEnv !== 'function') throw new Error(STALE_BUILD);
+  return fleetConfig;
 }
 
-const { SERVICE_NAMES, loadConfig } = loadFleetConfig();
+const { SERVICE_NAMES, ecosystemEnv, loadConfig } = loadFleetConfig();
 
 function app(service) {
   const config = loadConfig(process.env, service);
@@ -42,7 +48,7 @@ function app(service) {
     merge_logs: false,
     // Each instance serves /metrics on <SERVICE>_METRICS_PORT + NODE_APP_INSTANCE (see loadConfig).
     // Not `increment_var`: `pm2 reload ecosystem.config.js` resets the variable to its base.
-    env: { NODE_ENV: 'development' },
+    env: { ...ecosystemEnv(process.env), NODE_ENV: 'development' },
     env_production: { NODE_ENV: 'production', LOG_FORMAT: 'json' },
   };
 }

@@ -1,30 +1,82 @@
 import { canaryEnv } from './canary-env';
+import { toFleetInstance, type FleetInstance } from './fleet-instance';
+
+/**
+ * A catalog instance as `pm2 jlist` lists it after `pm2 reload ecosystem.config.js`: PM2's `env` holds
+ * only the ecosystem's own block, while the top-level `pm2_env` fields, which the worker has in
+ * `process.env`, keep what the fleet was started with, next to PM2's own fields.
+ */
+function reloadedFromEcosystem(): FleetInstance {
+  return toFleetInstance({
+    name: 'catalog',
+    pm_id: 3,
+    pid: 1003,
+    pm2_env: {
+      status: 'online',
+      pm_id: 3,
+      restart_time: 1,
+      NODE_APP_INSTANCE: 1,
+      pm_exec_path: '/app/dist/services/catalog/main.js',
+      pm_cwd: '/app',
+      PATH: '/usr/bin',
+      NODE_ENV: 'production',
+      CATALOG_PORT: '4001',
+      PRICING_PORT: '4002',
+      LOG_LEVEL: 'http',
+      LAUNCHDARKLY_SDK_KEY: 'sdk-old',
+      env: { NODE_ENV: 'production' },
+    },
+  })!;
+}
 
 describe('canaryEnv', () => {
-  it("is the instance's environment extended by the rollout's, on its own port, marked as the canary", () => {
-    const env = canaryEnv(
-      'catalog',
-      {
-        LAUNCHDARKLY_SDK_KEY: 'sdk-old',
-        CATALOG_PORT: '3001',
-        NODE_APP_INSTANCE: '1',
-        NODE_ENV: 'production',
-      },
-      { LAUNCHDARKLY_SDK_KEY: 'sdk-new', UNSET: undefined },
-      45_678,
-      45_679,
-    );
+  it("carries the configuration the worker runs with, from the top-level pm2_env, even after an ecosystem reload emptied PM2's env", () => {
+    const env = canaryEnv(reloadedFromEcosystem(), {}, 45_678, 45_679);
+    expect(env).toMatchObject({ PRICING_PORT: '4002', LOG_LEVEL: 'http', LAUNCHDARKLY_SDK_KEY: 'sdk-old' });
+  });
+
+  it("takes only the variables the configuration reads and NODE_ENV from the worker, none of PM2's own fields", () => {
+    const env = canaryEnv(reloadedFromEcosystem(), { PATH: '/bin' }, 45_678, 45_679);
     expect(env).toEqual({
-      LAUNCHDARKLY_SDK_KEY: 'sdk-new',
+      PATH: '/bin',
+      NODE_ENV: 'production',
       CATALOG_PORT: '45678',
       CATALOG_METRICS_PORT: '45679',
+      PRICING_PORT: '4002',
+      LOG_LEVEL: 'http',
+      LAUNCHDARKLY_SDK_KEY: 'sdk-old',
       NODE_APP_INSTANCE: 'canary',
-      NODE_ENV: 'production',
     });
   });
 
-  it("moves only the service's own port", () => {
-    const env = canaryEnv('gateway', { CATALOG_PORT: '3001', GATEWAY_PORT: '3000' }, {}, 40_000, 40_001);
-    expect(env).toMatchObject({ CATALOG_PORT: '3001', GATEWAY_PORT: '40000', GATEWAY_METRICS_PORT: '40001' });
+  it("puts the rollout's variables over the worker's, an empty one included (empty means the default)", () => {
+    const env = canaryEnv(
+      reloadedFromEcosystem(),
+      {
+        LAUNCHDARKLY_SDK_KEY: '',
+        LAUNCHDARKLY_SDK_KEY_FILE: '/run/key',
+        LOG_LEVEL: 'debug',
+        UNSET: undefined,
+      },
+      45_678,
+      45_679,
+    );
+    expect(env).toMatchObject({
+      LAUNCHDARKLY_SDK_KEY: '',
+      LAUNCHDARKLY_SDK_KEY_FILE: '/run/key',
+      LOG_LEVEL: 'debug',
+    });
+    expect(env).not.toHaveProperty('UNSET');
+  });
+
+  it("moves only the service's own port, and marks the canary", () => {
+    const gateway = { ...reloadedFromEcosystem(), service: 'gateway' as const };
+    const env = canaryEnv(gateway, { GATEWAY_PORT: '3000' }, 40_000, 40_001);
+    expect(env).toMatchObject({
+      CATALOG_PORT: '4001',
+      GATEWAY_PORT: '40000',
+      GATEWAY_METRICS_PORT: '40001',
+      NODE_APP_INSTANCE: 'canary',
+    });
   });
 });

@@ -1,4 +1,5 @@
-import { metricsPortVariable, portVariable, type ServiceName } from '../../shared/config';
+import { CONFIG_VARIABLES, metricsPortVariable, portVariable } from '../../shared/config';
+import type { FleetInstance } from './fleet-instance';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -6,25 +7,35 @@ type Env = Readonly<Record<string, string | undefined>>;
 export const CANARY_INSTANCE = 'canary';
 
 /**
- * The environment a canary runs with: what the new workers of the reload will get (the running
- * instance's environment, extended by the rollout's own, as `pm2 reload --update-env` does), on a
- * spare port and a spare metrics port (the fleet's are held by PM2's cluster master), marked as
- * the canary.
+ * What a canary takes from the running worker: what the configuration reads, and NODE_ENV (libraries
+ * read it). The rest of the worker's `pm2_env` is PM2's own (pm_id, status, restart_time…), no business
+ * of a process outside PM2.
+ */
+const WORKER_VARIABLES: readonly string[] = [...CONFIG_VARIABLES, 'NODE_ENV'];
+
+/**
+ * The environment a canary of `template`'s service runs with: what the new workers of the reload will
+ * get (the running worker's configuration, extended by the rollout's own environment, as
+ * `pm2 reload --update-env` does), on a spare port and a spare metrics port (the fleet's are held by
+ * PM2's cluster master), marked as the canary. The worker's configuration is read from its top-level
+ * `pm2_env` (`workerEnv`), not PM2's `env`, which `pm2 reload ecosystem.config.js` reduces to the
+ * ecosystem's own block.
  */
 export function canaryEnv(
-  service: ServiceName,
-  instanceEnv: Env,
+  template: Pick<FleetInstance, 'service' | 'workerEnv'>,
   rolloutEnv: Env,
   port: number,
   metricsPort: number,
 ): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const source of [instanceEnv, rolloutEnv]) {
-    for (const [name, value] of Object.entries(source)) if (value !== undefined) env[name] = value;
+  for (const name of WORKER_VARIABLES) {
+    const value = template.workerEnv[name];
+    if (value !== undefined) env[name] = value;
   }
-  env[portVariable(service)] = String(port);
+  for (const [name, value] of Object.entries(rolloutEnv)) if (value !== undefined) env[name] = value;
+  env[portVariable(template.service)] = String(port);
   // A label instance has no offset: its metrics port is the base itself.
-  env[metricsPortVariable(service)] = String(metricsPort);
+  env[metricsPortVariable(template.service)] = String(metricsPort);
   env.NODE_APP_INSTANCE = CANARY_INSTANCE;
   return env;
 }

@@ -39,7 +39,7 @@ export async function runCanaries(
           script: template.script,
           cwd: template.cwd,
           nodeArgs: template.nodeArgs,
-          env: canaryEnv(template.service, template.env, rolloutEnv, port, metricsPort),
+          env: canaryEnv(template, rolloutEnv, port, metricsPort),
           port,
         },
         {

@@ -33,7 +33,6 @@ describe('toFleetInstance', () => {
       script: '/app/dist/services/catalog/main.js',
       cwd: '/app',
       nodeArgs: ['--enable-source-maps'],
-      env: { CATALOG_PORT: '3001', FLEET_INSTANCES: '2' },
       workerEnv: expect.objectContaining({
         CATALOG_PORT: '3001',
         LOG_LEVEL: 'debug',

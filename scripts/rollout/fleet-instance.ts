@@ -15,13 +15,12 @@ export interface FleetInstance {
   readonly script: string;
   readonly cwd: string;
   readonly nodeArgs: readonly string[];
-  /** The environment PM2 gives it (a reload with `updateEnv` extends this with the rollout's own). */
-  readonly env: Readonly<Record<string, string>>;
   /**
    * What the running worker has in `process.env`: PM2 sets every top-level `pm2_env` field there
-   * (ProcessContainer.js), `env` merged in at its start. After `pm2 reload ecosystem.config.js`, `env`
-   * holds only the ecosystem's own block while these keep the values the worker runs with; a reload
-   * starts the new worker from these, extended by `env`.
+   * (ProcessContainer.js), `env` merged in at its start. After `pm2 reload ecosystem.config.js`, PM2's
+   * `pm2_env.env` holds only the ecosystem's own block while these keep the values the worker runs
+   * with; a reload starts the new worker from these, extended by that `env`. So the rollout reads the
+   * worker's configuration here, never in `pm2_env.env`. PM2's own fields (pm_id, status…) are here too.
    */
   readonly workerEnv: Readonly<Record<string, string>>;
   /** PM2 `listen_timeout`, when set. */
@@ -68,7 +67,6 @@ export function toFleetInstance(raw: unknown): FleetInstance | undefined {
     script: typeof pm2Env.pm_exec_path === 'string' ? pm2Env.pm_exec_path : '',
     cwd: typeof pm2Env.pm_cwd === 'string' ? pm2Env.pm_cwd : process.cwd(),
     nodeArgs,
-    env: stringsOf(pm2Env.env),
     workerEnv: stringsOf(pm2Env),
     listenTimeoutMs: typeof pm2Env.listen_timeout === 'number' ? pm2Env.listen_timeout : undefined,
   };

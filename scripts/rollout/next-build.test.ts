@@ -11,7 +11,6 @@ import { nextBuilds, reloadedEnv } from './next-build';
 describe('reloadedEnv', () => {
   it("is the worker's environment with the rollout's variables over it; the others keep their values", () => {
     const instance = fleetInstance({
-      env: { NODE_ENV: 'development' },
       workerEnv: { CATALOG_PORT: '4001', LOG_LEVEL: 'info', NODE_ENV: 'development' },
     });
     expect(reloadedEnv(instance, { LOG_LEVEL: 'debug', UNSET: undefined })).toEqual({

@@ -16,9 +16,9 @@ export interface StepLimits {
   readonly signal?: AbortSignal;
 }
 
-/** The port an instance serves on: its `<SERVICE>_PORT`, or the default. */
+/** The port an instance serves on: its worker's `<SERVICE>_PORT`, or the default. */
 export function portOf(instance: FleetInstance): number {
-  const raw = instance.env[portVariable(instance.service)]?.trim();
+  const raw = instance.workerEnv[portVariable(instance.service)]?.trim();
   return raw ? Number(raw) : DEFAULT_PORTS[instance.service];
 }
 

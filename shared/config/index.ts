@@ -1,4 +1,5 @@
 export { ConfigError } from './config-error';
+export { ecosystemEnv } from './ecosystem-env';
 export { fleetTimings, type FleetTimings } from './fleet-timings';
 export {
   CONFIG_VARIABLES,

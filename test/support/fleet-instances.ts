@@ -14,7 +14,6 @@ export function fleetInstance(change: Partial<FleetInstance> = {}): FleetInstanc
     script: `/app/dist/services/${service}/main.js`,
     cwd: '/app',
     nodeArgs: [],
-    env: {},
     workerEnv: {},
     listenTimeoutMs: 10_000,
     ...change,

@@ -41,3 +41,28 @@ export async function syncAccessLogs(
     return synced.length === instances && byLabel.size === instances ? byLabel : undefined;
   });
 }
+
+/**
+ * The access line each instance of `service` writes for a `GET /livez` sent to it now with a fresh
+ * request id, in whichever format it logs, keyed by instance label; waits until every instance has
+ * written it. Only an instance logging at `http` level (or finer) writes one, so this also tells
+ * that each of them runs with such a `LOG_LEVEL`.
+ */
+export async function freshAccessLines(
+  fleet: Fleet,
+  service: ServiceName,
+  instances: number,
+): Promise<Map<string, string>> {
+  const marker = `access-${randomUUID()}`;
+  await replyFromEachInstance(fleet.url(service, '/livez'), instances, { 'X-Request-Id': marker });
+  return waitFor(`every ${service} instance to log an access line for request ${marker}`, async () => {
+    const found = new Map<string, string>();
+    for (const [label, lines] of await serviceLogLines(fleet, service)) {
+      const line = lines.find(
+        (candidate) => candidate.includes(marker) && candidate.includes('GET /livez 200'),
+      );
+      if (line !== undefined) found.set(label, line);
+    }
+    return found.size === instances ? found : undefined;
+  });
+}
