@@ -49,7 +49,16 @@ async function waitUntilOnline(fleet: Fleet, processes: number, timeoutMs: numbe
     const online = listed.filter((instance) => instance.pm2_env.status === 'online').length;
     if (listed.length === processes && online === processes) return;
     if (performance.now() > deadline) {
-      throw new Error(`after ${timeoutMs} ms, ${online} of ${processes} instances are online`);
+      const others = listed
+        .filter((instance) => instance.pm2_env.status !== 'online')
+        .map(
+          (instance) =>
+            `${instance.name} pm_id=${instance.pm_id} ${instance.pm2_env.status}, ${instance.pm2_env.restart_time} restarts`,
+        );
+      throw new Error(
+        `after ${timeoutMs} ms, ${online} of ${processes} instances are online (${others.join('; ')})\n` +
+          `PM2 log: ${(await fleet.daemonLog()).slice(-2_000)}`,
+      );
     }
     await sleep(20);
   }

@@ -56,13 +56,16 @@ async function main(): Promise<number> {
     const target = entry.target ? ` (target ${describeTarget(entry.target, entry.unit)})` : '';
     const verdict = entry.pass === null ? '' : entry.pass ? ' pass' : ' MISS';
     const baseline = entry.baseline === null ? '' : `; naive ${+entry.baseline.toFixed(2)}`;
-    say(
-      `${entry.figure}. ${entry.name}: ${+entry.value.toFixed(2)} ${entry.unit}${target}${verdict}${baseline}`,
-    );
+    const value =
+      entry.value === null
+        ? `FAILED (${entry.error ?? 'no value'})`
+        : `${+entry.value.toFixed(2)} ${entry.unit}`;
+    say(`${entry.figure}. ${entry.name}: ${value}${target}${verdict}${baseline}`);
   }
   say(`\n${written.markdown}\n${written.json}\n${written.chart}\n${written.history}`);
-  // Figures report; they do not fail the run. A missed target is for a person to investigate.
-  return 0;
+  // A missed target is for a person to investigate, not a failed run; a measurement that could not
+  // be made is (CI's --quick run must notice a benchmark that broke).
+  return result.figures.some((entry) => entry.value === null) ? 1 : 0;
 }
 
 main().then(

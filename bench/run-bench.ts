@@ -86,41 +86,50 @@ async function propagationOn(
   }));
 }
 
-interface ScalingPoint {
-  readonly instances: number;
-  readonly startMs: number[];
-  readonly idleRssMb: number[];
-  readonly propagation: PropagationResult;
-}
+type ScalingPoint =
+  | {
+      readonly instances: number;
+      readonly startMs: number[];
+      readonly idleRssMb: number[];
+      readonly propagation: PropagationResult;
+    }
+  | { readonly instances: number; readonly error: string };
 
 /** Figures 8 and 9: the whole fleet at each size, started `startRepeats` times; memory and propagation on the last. */
 async function measureScaling(plan: BenchPlan, progress: Progress): Promise<ScalingPoint[]> {
   const points: ScalingPoint[] = [];
   for (const instances of plan.scalingInstances) {
-    const startMs: number[] = [];
-    for (let repeat = 1; repeat < plan.startRepeats; repeat += 1) {
-      startMs.push(
-        await withSession({ variant: 'ours', instances }, (session) => Promise.resolve(session.startMs)),
-      );
-    }
-    const point = await withSession({ variant: 'ours', instances }, async (session) => {
-      startMs.push(session.startMs);
-      await sleep(plan.idleSettleMs);
-      const idleRssMb = await rssMbOf(session);
-      const propagation = await measurePropagation({
-        double: session.double,
-        baseUrl: session.catalogUrl,
-        instances,
-        changes: plan.propagationChanges,
+    try {
+      const startMs: number[] = [];
+      for (let repeat = 1; repeat < plan.startRepeats; repeat += 1) {
+        startMs.push(
+          await withSession({ variant: 'ours', instances }, (session) => Promise.resolve(session.startMs)),
+        );
+      }
+      const point = await withSession({ variant: 'ours', instances }, async (session) => {
+        startMs.push(session.startMs);
+        await sleep(plan.idleSettleMs);
+        const idleRssMb = await rssMbOf(session);
+        const propagation = await measurePropagation({
+          double: session.double,
+          baseUrl: session.catalogUrl,
+          instances,
+          changes: plan.propagationChanges,
+        });
+        return { instances, startMs, idleRssMb, propagation };
       });
-      return { instances, startMs, idleRssMb, propagation };
-    });
-    progress(
-      `scaling: ${instances} per service, start ${Math.round(median(point.startMs))} ms, ` +
-        `RSS ≤ ${Math.round(Math.max(...point.idleRssMb))} MB, propagation p99 ` +
-        `${percentile(point.propagation.everyInstanceMs, 99).toFixed(1)} ms`,
-    );
-    points.push(point);
+      progress(
+        `scaling: ${instances} per service, start ${Math.round(median(point.startMs))} ms, ` +
+          `RSS ≤ ${Math.round(Math.max(...point.idleRssMb))} MB, propagation p99 ` +
+          `${percentile(point.propagation.everyInstanceMs, 99).toFixed(1)} ms`,
+      );
+      points.push(point);
+    } catch (error) {
+      // One fleet size failing (it is reported) must not lose the figures already measured.
+      const message = error instanceof Error ? error.message : String(error);
+      progress(`scaling: ${instances} per service FAILED: ${message}`);
+      points.push({ instances, error: message.split('\n')[0]!.slice(0, 300) });
+    }
   }
   return points;
 }
@@ -180,7 +189,8 @@ export async function runBench(plan: BenchPlan, progress: Progress): Promise<Ben
   progress('start-up: naive baseline');
   const naiveStarts = await naiveStartMs(plan);
   const scaling = await measureScaling(plan, progress);
-  const headlineScaling = scaling.find((point) => point.instances === 2) ?? scaling[0]!;
+  const measured = (point: ScalingPoint | undefined) => (point && 'startMs' in point ? point : undefined);
+  const headlineScaling = measured(scaling.find((point) => point.instances === 2));
 
   const lost = (rollout: RolloutResult) => rollout.contextsSent - rollout.contextsDelivered;
   const delivered = (rollout: RolloutResult) =>
@@ -348,44 +358,61 @@ export async function runBench(plan: BenchPlan, progress: Progress): Promise<Ben
       id: 'start-up',
       figure: 8,
       name: 'pm2 start → every instance online (3 × 2)',
-      value: median(headlineScaling.startMs) / 1000,
+      value: headlineScaling ? median(headlineScaling.startMs) / 1000 : null,
       unit: 's',
       target: { comparison: 'atMost', value: 3 },
       baseline: median(naiveStarts) / 1000,
-      note: `median of ${headlineScaling.startMs.length}; naive (1 × 2) is "online" before it has flags`,
+      note: `median of ${plan.startRepeats}; naive (1 × 2) is "online" before it has flags`,
+      ...(headlineScaling ? {} : { error: 'the 2-per-service fleet did not start (see scaling)' }),
     }),
-    ...scaling.flatMap((point) => [
-      figure({
-        id: `scaling.${point.instances}.start-up`,
-        figure: 9,
-        name: `Start-up, ${point.instances} per service`,
-        value: median(point.startMs) / 1000,
-        unit: 's',
-        target: null,
-        baseline: null,
-        note: `${3 * point.instances} instances, median of ${point.startMs.length}`,
-      }),
-      figure({
-        id: `scaling.${point.instances}.rss`,
-        figure: 9,
-        name: `Idle RSS per instance, ${point.instances} per service (largest)`,
-        value: max(point.idleRssMb),
-        unit: 'MB',
-        target: null,
-        baseline: null,
-        note: `after ${plan.idleSettleMs / 1000} s idle`,
-      }),
-      figure({
-        id: `scaling.${point.instances}.propagation-p99`,
-        figure: 9,
-        name: `Propagation p99, ${point.instances} per service`,
-        value: percentile(point.propagation.everyInstanceMs, 99),
-        unit: 'ms',
-        target: null,
-        baseline: null,
-        note: `to the ${point.instances} catalog instances; ${3 * point.instances} clients stream`,
-      }),
-    ]),
+    ...scaling.flatMap((point) => {
+      if (!('startMs' in point)) {
+        return [
+          figure({
+            id: `scaling.${point.instances}.failed`,
+            figure: 9,
+            name: `Scaling, ${point.instances} per service`,
+            value: null,
+            unit: '',
+            target: null,
+            baseline: null,
+            error: point.error,
+          }),
+        ];
+      }
+      return [
+        figure({
+          id: `scaling.${point.instances}.start-up`,
+          figure: 9,
+          name: `Start-up, ${point.instances} per service`,
+          value: median(point.startMs) / 1000,
+          unit: 's',
+          target: null,
+          baseline: null,
+          note: `${3 * point.instances} instances, median of ${point.startMs.length}`,
+        }),
+        figure({
+          id: `scaling.${point.instances}.rss`,
+          figure: 9,
+          name: `Idle RSS per instance, ${point.instances} per service (largest)`,
+          value: max(point.idleRssMb),
+          unit: 'MB',
+          target: null,
+          baseline: null,
+          note: `after ${plan.idleSettleMs / 1000} s idle`,
+        }),
+        figure({
+          id: `scaling.${point.instances}.propagation-p99`,
+          figure: 9,
+          name: `Propagation p99, ${point.instances} per service`,
+          value: percentile(point.propagation.everyInstanceMs, 99),
+          unit: 'ms',
+          target: null,
+          baseline: null,
+          note: `to the ${point.instances} catalog instances; ${3 * point.instances} clients stream`,
+        }),
+      ];
+    }),
   ];
 
   return {

@@ -11,7 +11,8 @@ export interface FigureEntry {
   /** The issue's figure number, 1–9. */
   readonly figure: number;
   readonly name: string;
-  readonly value: number;
+  /** Null when the measurement failed: `error` says why. */
+  readonly value: number | null;
   readonly unit: string;
   readonly target: Target | null;
   /** The naive baseline's value, where it applies and was measured. */
@@ -20,6 +21,8 @@ export interface FigureEntry {
   readonly pass: boolean | null;
   /** How it was measured, in a few words (instances, repeats, what the baseline is). */
   readonly note?: string;
+  /** Why the measurement failed; the rest of the run still reports. */
+  readonly error?: string;
 }
 
 export interface MachineInfo {
@@ -78,7 +81,8 @@ export function describeTarget(target: Target, unit: string): string {
   return `${symbol} ${target.value}${unit === '%' ? '%' : ` ${unit}`}`.trim();
 }
 
-/** A figure entry with `pass` worked out from its target. */
+/** A figure entry with `pass` worked out from its target; a failed measurement never passes. */
 export function figure(entry: Omit<FigureEntry, 'pass'>): FigureEntry {
+  if (entry.value === null) return { ...entry, pass: entry.target ? false : null };
   return { ...entry, pass: entry.target ? meets(entry.value, entry.target) : null };
 }

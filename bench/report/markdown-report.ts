@@ -22,7 +22,7 @@ export function markdownReport(result: BenchResult, chartFile: string): string {
       entry.target ? describeTarget(entry.target, entry.unit) : '',
       formatValue(entry.baseline, entry.unit),
       verdict(entry),
-      entry.note ?? '',
+      entry.error ? `failed: ${entry.error}` : (entry.note ?? ''),
     ].join(' | '),
   );
   const dependencies = Object.entries(machine.dependencies)

@@ -90,6 +90,27 @@ describe('benchmark figures', () => {
     ).toBe(true);
   });
 
+  it('that could not be measured never pass, and the report says why instead of a value', () => {
+    const failed = figure({
+      id: 'scaling.8.failed',
+      figure: 9,
+      name: 'Scaling, 8 per service',
+      value: null,
+      unit: '',
+      target: { comparison: 'atMost', value: 3 },
+      baseline: null,
+      error: 'after 120000 ms, 23 of 24 instances are online',
+    });
+    expect(failed.pass).toBe(false);
+    const markdown = markdownReport(
+      { ...resultWith('2026-11-25T00:00:00.000Z'), figures: [failed] },
+      'latest.svg',
+    );
+    expect(markdown).toContain(
+      '| 9 | Scaling, 8 per service | – | ≤ 3 | – | **miss** | failed: after 120000 ms, 23 of 24 instances are online |',
+    );
+  });
+
   it('write their targets the way the issue states them', () => {
     expect(describeTarget({ comparison: 'atMost', value: 25 }, 'ms')).toBe('≤ 25 ms');
     expect(describeTarget({ comparison: 'atLeast', value: 0.95 }, '×')).toBe('≥ 0.95 ×');
