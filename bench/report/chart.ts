@@ -27,7 +27,7 @@ export function renderChart(result: BenchResult): string {
     { title: 'Lost events', ours: losses.ours.lostEvents, naive: losses.naive.lostEvents },
     { title: 'Fallback answers', ours: losses.ours.staleAnswers, naive: losses.naive.staleAnswers },
   ];
-  const panelLeft = (index: number) => `${56 + index * 15}%`;
+  const panelLeft = (index: number) => `${58.5 + index * 14.5}%`;
 
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: 1000, height: 420 });
   try {
@@ -42,7 +42,7 @@ export function renderChart(result: BenchResult): string {
       legend: { bottom: 4, left: '3%', itemGap: 24, data: ['flagfleet', 'naive tutorial integration'] },
       grid: [
         { left: '8%', width: '40%', top: 60, bottom: 80 },
-        ...panels.map((_, index) => ({ left: panelLeft(index), width: '11%', top: 60, bottom: 80 })),
+        ...panels.map((_, index) => ({ left: panelLeft(index), width: '9.5%', top: 60, bottom: 80 })),
       ],
       xAxis: [
         {
@@ -57,6 +57,7 @@ export function renderChart(result: BenchResult): string {
           gridIndex: index + 1,
           type: 'category',
           data: SIDES,
+          axisLabel: { interval: 0 },
           name: panel.title,
           nameLocation: 'middle',
           nameGap: 30,
