@@ -61,7 +61,7 @@ export async function measureRolloutUnderLoad(options: RolloutOptions): Promise<
       run: startLoad<boolean>({
         baseUrl: load.baseUrl,
         concurrency: load.concurrency,
-        durationMs: 60 * 60_000,
+        durationMs: 60 * 60_000, // a bound the load client requires; stop() ends it after the reloads
         request: (index) => load.request(index, `${prefix}-${index}`),
         extract: (response) => response.status < 300 && (load.isFallback?.(response) ?? false),
       }),
