@@ -22,4 +22,17 @@ describe('createRequestWindow', () => {
     for (let i = 0; i < 10; i += 1) window.record(sample(1));
     expect(window.summary()).toMatchObject({ requestsPerMinute: 60, p95Ms: 1 });
   });
+
+  it('after the ring of samples has wrapped, still drops samples older than the window and keeps the newer ones', () => {
+    let now = 2_000_000;
+    const window = createRequestWindow({ maxSamples: 4, now: () => now });
+    for (let i = 1; i <= 6; i += 1) window.record(sample(500 + i)); // wraps: the ring holds 503…506
+    now += 30_000;
+    window.record(sample(2));
+    window.record(sample(3));
+    expect(window.summary()).toMatchObject({ requestsPerMinute: 8, p95Ms: 506 });
+
+    now += 31_000; // the first six are out of the window, the last two are not
+    expect(window.summary()).toEqual({ requestsPerMinute: 2, serverErrorsPerMinute: 0, p95Ms: 3 });
+  });
 });

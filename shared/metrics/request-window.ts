@@ -19,22 +19,23 @@ export interface RequestWindowOptions {
   readonly now?: () => number;
 }
 
-interface TimedSample {
-  readonly at: number;
-  readonly durationMs: number;
-}
-
 /** Request figures over the last minute, for PM2's custom metrics (a histogram since start is not). */
 export function createRequestWindow(options: RequestWindowOptions = {}): RequestWindow {
   const { windowMs = 60_000, maxSamples = 4096, now = Date.now } = options;
-  const samples: TimedSample[] = [];
+  // A ring of the latest samples: recording is O(1) on every request, however busy the instance.
+  const sampledAt = new Float64Array(maxSamples);
+  const durations = new Float64Array(maxSamples);
+  let oldest = 0;
+  let count = 0;
   // Counted per second apart from the samples, so the rates stay exact past maxSamples.
   const seconds: Array<{ second: number; requests: number; serverErrors: number }> = [];
 
   function prune(): void {
     const since = now() - windowMs;
-    const stale = samples.findIndex((s) => s.at > since);
-    samples.splice(0, stale === -1 ? samples.length : stale);
+    while (count > 0 && sampledAt[oldest]! <= since) {
+      oldest = (oldest + 1) % maxSamples;
+      count -= 1;
+    }
     while (seconds.length > 0 && (seconds[0]!.second + 1) * 1000 <= since) seconds.shift();
   }
 
@@ -47,13 +48,19 @@ export function createRequestWindow(options: RequestWindowOptions = {}): Request
       if (bucket?.second !== second) seconds.push((bucket = { second, requests: 0, serverErrors: 0 }));
       bucket.requests += 1;
       if (serverError) bucket.serverErrors += 1;
-      samples.push({ at, durationMs: sample.durationMs });
-      if (samples.length > maxSamples) samples.splice(0, samples.length - maxSamples);
+      const slot = (oldest + count) % maxSamples;
+      sampledAt[slot] = at;
+      durations[slot] = sample.durationMs;
+      if (count < maxSamples) count += 1;
+      else oldest = (oldest + 1) % maxSamples; // full: the newest replaces the oldest
       prune();
     },
     summary() {
       prune();
-      const sorted = samples.map((s) => s.durationMs).sort((a, b) => a - b);
+      const sorted = Array.from(
+        { length: count },
+        (_, index) => durations[(oldest + index) % maxSamples]!,
+      ).sort((a, b) => a - b);
       const p95 = sorted.length === 0 ? null : sorted[Math.ceil(sorted.length * 0.95) - 1]!;
       const total = (field: 'requests' | 'serverErrors') =>
         Math.round((seconds.reduce((sum, bucket) => sum + bucket[field], 0) * 60_000) / windowMs);
