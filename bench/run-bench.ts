@@ -8,8 +8,10 @@ import { measureEvaluationCost } from './measure/evaluation-cost';
 import { measureFlagLayerCost } from './measure/flag-layer-cost';
 import { cpuPercentOver, processUsage } from './measure/process-usage';
 import { measurePropagation, type PropagationResult } from './measure/propagation';
-import { measureRolloutUnderLoad, type RolloutResult } from './measure/rollout-under-load';
-import { figure, type BenchResult, type FigureEntry } from './report/bench-result';
+import { measureRolloutUnderLoad } from './measure/rollout-under-load';
+import type { Measurements, ScalingPoint, SideFigures } from './measurements';
+import type { BenchResult } from './report/bench-result';
+import { figuresFrom, seriesFrom } from './report/figures';
 import { machineInfo } from './report/machine-info';
 import { median, percentile, sleep } from './stats';
 import { loadsFor } from './variant-loads';
@@ -17,17 +19,6 @@ import { loadsFor } from './variant-loads';
 export type Progress = (message: string) => void;
 
 const MB = 1024 * 1024;
-
-/** Figures 6, 7, 3, 4 and 5 for one side, on one fleet of two instances per service. */
-interface SideFigures {
-  /** As soon as every instance has its flags. */
-  readonly startRssMb: number[];
-  /** After the quiet time and the idle CPU window: V8's memory reducer has run by then. */
-  readonly idleRssMb: number[];
-  readonly idleCpuPercent: number[];
-  readonly loadedRssMb: number[];
-  readonly rollout: RolloutResult;
-}
 
 async function rssMbOf(session: Session): Promise<number[]> {
   const instances = await session.fleet.list();
@@ -86,15 +77,6 @@ async function propagationOn(
   }));
 }
 
-type ScalingPoint =
-  | {
-      readonly instances: number;
-      readonly startMs: number[];
-      readonly idleRssMb: number[];
-      readonly propagation: PropagationResult;
-    }
-  | { readonly instances: number; readonly error: string };
-
 /** Figures 8 and 9: the whole fleet at each size, started `startRepeats` times; memory and propagation on the last. */
 async function measureScaling(plan: BenchPlan, progress: Progress): Promise<ScalingPoint[]> {
   const points: ScalingPoint[] = [];
@@ -144,8 +126,6 @@ async function naiveStartMs(plan: BenchPlan): Promise<number[]> {
   return startMs;
 }
 
-const max = (values: readonly number[]) => Math.max(...values);
-
 /** Every figure of the issue, ours beside the naive baseline where it applies. */
 export async function runBench(plan: BenchPlan, progress: Progress): Promise<BenchResult> {
   const startedAt = new Date();
@@ -189,252 +169,13 @@ export async function runBench(plan: BenchPlan, progress: Progress): Promise<Ben
   progress('start-up: naive baseline');
   const naiveStarts = await naiveStartMs(plan);
   const scaling = await measureScaling(plan, progress);
-  const measured = (point: ScalingPoint | undefined) => (point && 'startMs' in point ? point : undefined);
-  const headlineScaling = measured(scaling.find((point) => point.instances === 2));
-
-  const lost = (rollout: RolloutResult) => rollout.contextsSent - rollout.contextsDelivered;
-  const delivered = (rollout: RolloutResult) =>
-    rollout.contextsSent === 0 ? 0 : (100 * rollout.contextsDelivered) / rollout.contextsSent;
-  const { ours, naive } = sides;
-  const p = (result: PropagationResult, rank: number) => percentile(result.everyInstanceMs, rank);
-  const instancesNote = `${plan.propagationInstances} instances, ${plan.propagationChanges} changes`;
-
-  const figures: FigureEntry[] = [
-    figure({
-      id: 'propagation.p50',
-      figure: 1,
-      name: 'Flag propagation p50',
-      value: p(propagation.ours, 50),
-      unit: 'ms',
-      target: null,
-      baseline: p(propagation.naive, 50),
-      note: instancesNote,
-    }),
-    figure({
-      id: 'propagation.p99',
-      figure: 1,
-      name: 'Flag propagation p99',
-      value: p(propagation.ours, 99),
-      unit: 'ms',
-      target: { comparison: 'atMost', value: 25 },
-      baseline: p(propagation.naive, 99),
-      note: instancesNote,
-    }),
-    figure({
-      id: 'propagation.max',
-      figure: 1,
-      name: 'Flag propagation max',
-      value: p(propagation.ours, 100),
-      unit: 'ms',
-      target: { comparison: 'below', value: 100 },
-      baseline: p(propagation.naive, 100),
-      note: 'the design note promises < 100 ms',
-    }),
-    figure({
-      id: 'flag-layer.throughput-ratio',
-      figure: 2,
-      name: 'Throughput, real client ÷ constants',
-      value: flagLayer.throughputRatio,
-      unit: '×',
-      target: { comparison: 'atLeast', value: 0.95 },
-      baseline: null,
-      note:
-        `catalog app, ${plan.throughputRounds} rounds each, medians; server CPU per request ` +
-        `${flagLayer.realCpuUsPerRequest.toFixed(0)} µs, constants ${flagLayer.stubCpuUsPerRequest.toFixed(0)} µs`,
-    }),
-    figure({
-      id: 'flag-layer.p99',
-      figure: 2,
-      name: 'Request p99, real client',
-      value: flagLayer.realP99Ms,
-      unit: 'ms',
-      target: null,
-      baseline: null,
-      note: `constants: ${flagLayer.stubP99Ms.toFixed(2)} ms`,
-    }),
-    figure({
-      id: 'flag-layer.evaluation-ns',
-      figure: 2,
-      name: 'Evaluation through our layer',
-      value: evaluation.oursNs,
-      unit: 'ns',
-      target: null,
-      baseline: null,
-      note: `raw SDK variation(): ${Math.round(evaluation.rawNs)} ns`,
-    }),
-    figure({
-      id: 'flag-layer.evaluation-overhead',
-      figure: 2,
-      name: 'Our layer over a raw variation()',
-      value: evaluation.overheadPercent,
-      unit: '%',
-      target: { comparison: 'atMost', value: 10 },
-      baseline: null,
-      note: 'context builder + accessor + evaluation tally',
-    }),
-    figure({
-      id: 'rollout.failed',
-      figure: 3,
-      name: 'Failed requests during pm2 reload',
-      value: ours.rollout.failed,
-      unit: 'requests',
-      target: { comparison: 'equals', value: 0 },
-      baseline: naive.rollout.failed,
-      note: `${plan.reloads} reloads; of ${ours.rollout.requests} (naive: ${naive.rollout.requests})`,
-    }),
-    figure({
-      id: 'rollout.sigkill',
-      figure: 3,
-      name: 'Workers SIGKILLed during reloads',
-      value: ours.rollout.sigkills,
-      unit: 'workers',
-      target: { comparison: 'equals', value: 0 },
-      baseline: naive.rollout.sigkills,
-    }),
-    figure({
-      id: 'rollout.duration',
-      figure: 3,
-      name: 'pm2 reload duration (median)',
-      value: median(ours.rollout.reloadMs) / 1000,
-      unit: 's',
-      target: null,
-      baseline: median(naive.rollout.reloadMs) / 1000,
-      note:
-        `one instance at a time: ours 6 (3 services × 2), ${(median(ours.rollout.reloadMs) / 6000).toFixed(1)} s each; ` +
-        `naive 2, ${(median(naive.rollout.reloadMs) / 2000).toFixed(1)} s each`,
-    }),
-    figure({
-      id: 'events.delivered',
-      figure: 4,
-      name: 'Contexts delivered to the events endpoint',
-      value: delivered(ours.rollout),
-      unit: '%',
-      target: { comparison: 'equals', value: 100 },
-      baseline: delivered(naive.rollout),
-      note: `lost: ${lost(ours.rollout)} of ${ours.rollout.contextsSent} (naive: ${lost(naive.rollout)} of ${naive.rollout.contextsSent})`,
-    }),
-    figure({
-      id: 'stale-start.answers',
-      figure: 5,
-      name: 'Answers with fallback values after a new instance took traffic',
-      value: ours.rollout.staleAnswers,
-      unit: 'answers',
-      target: { comparison: 'equals', value: 0 },
-      baseline: naive.rollout.staleAnswers,
-    }),
-    figure({
-      id: 'memory.idle',
-      figure: 6,
-      name: 'RSS per instance, idle (largest)',
-      value: max(ours.idleRssMb),
-      unit: 'MB',
-      target: { comparison: 'atMost', value: 70 },
-      baseline: max(naive.idleRssMb),
-      note:
-        `after ${(plan.idleSettleMs + plan.idleCpuMs) / 1000} s idle; median ${median(ours.idleRssMb).toFixed(1)} MB; ` +
-        `right after start-up ${max(ours.startRssMb).toFixed(1)} MB (naive ${max(naive.startRssMb).toFixed(1)} MB)`,
-    }),
-    figure({
-      id: 'memory.loaded',
-      figure: 6,
-      name: `RSS per instance after ${plan.loadMs / 1000} s of load (largest)`,
-      value: max(ours.loadedRssMb),
-      unit: 'MB',
-      target: null,
-      baseline: max(naive.loadedRssMb),
-      note: `median ${median(ours.loadedRssMb).toFixed(1)} MB`,
-    }),
-    figure({
-      id: 'cpu.idle',
-      figure: 7,
-      name: `Idle CPU per instance over ${plan.idleCpuMs / 1000} s (largest)`,
-      value: max(ours.idleCpuPercent),
-      unit: '%',
-      target: { comparison: 'below', value: 1 },
-      baseline: max(naive.idleCpuPercent),
-      note: 'of one core, streams open',
-    }),
-    figure({
-      id: 'start-up',
-      figure: 8,
-      name: 'pm2 start → every instance online (3 × 2)',
-      value: headlineScaling ? median(headlineScaling.startMs) / 1000 : null,
-      unit: 's',
-      target: { comparison: 'atMost', value: 3 },
-      baseline: median(naiveStarts) / 1000,
-      note: `median of ${plan.startRepeats}; naive (1 × 2) is "online" before it has flags`,
-      ...(headlineScaling ? {} : { error: 'the 2-per-service fleet did not start (see scaling)' }),
-    }),
-    ...scaling.flatMap((point) => {
-      if (!('startMs' in point)) {
-        return [
-          figure({
-            id: `scaling.${point.instances}.failed`,
-            figure: 9,
-            name: `Scaling, ${point.instances} per service`,
-            value: null,
-            unit: '',
-            target: null,
-            baseline: null,
-            error: point.error,
-          }),
-        ];
-      }
-      return [
-        figure({
-          id: `scaling.${point.instances}.start-up`,
-          figure: 9,
-          name: `Start-up, ${point.instances} per service`,
-          value: median(point.startMs) / 1000,
-          unit: 's',
-          target: null,
-          baseline: null,
-          note: `${3 * point.instances} instances, median of ${point.startMs.length}`,
-        }),
-        figure({
-          id: `scaling.${point.instances}.rss`,
-          figure: 9,
-          name: `Idle RSS per instance, ${point.instances} per service (largest)`,
-          value: max(point.idleRssMb),
-          unit: 'MB',
-          target: null,
-          baseline: null,
-          note: `after ${plan.idleSettleMs / 1000} s idle`,
-        }),
-        figure({
-          id: `scaling.${point.instances}.propagation-p99`,
-          figure: 9,
-          name: `Propagation p99, ${point.instances} per service`,
-          value: percentile(point.propagation.everyInstanceMs, 99),
-          unit: 'ms',
-          target: null,
-          baseline: null,
-          note: `to the ${point.instances} catalog instances; ${3 * point.instances} clients stream`,
-        }),
-      ];
-    }),
-  ];
-
+  const measurements: Measurements = { evaluation, flagLayer, propagation, sides, naiveStarts, scaling };
   return {
     date: startedAt.toISOString(),
     mode: plan.mode,
     durationS: (Date.now() - startedAt.getTime()) / 1000,
     machine: machineInfo(projectRoot),
-    figures,
-    series: {
-      propagationMs: { ours: propagation.ours.perInstanceMs, naive: propagation.naive.perInstanceMs },
-      losses: {
-        ours: {
-          failedRequests: ours.rollout.failed,
-          lostEvents: lost(ours.rollout),
-          staleAnswers: ours.rollout.staleAnswers,
-        },
-        naive: {
-          failedRequests: naive.rollout.failed,
-          lostEvents: lost(naive.rollout),
-          staleAnswers: naive.rollout.staleAnswers,
-        },
-      },
-    },
+    figures: figuresFrom(plan, measurements),
+    series: seriesFrom(measurements),
   };
 }
