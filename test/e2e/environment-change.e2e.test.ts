@@ -6,7 +6,8 @@ import { SERVICE_NAMES } from '../../shared/config';
 import { useFleetWithDouble } from '../support/fleet-fixture';
 import { DOUBLE_SDK_KEY } from '../support/fleet-flags';
 import { freshAccessLines } from '../support/fleet-logs';
-import { startLoad, type LoadRun, type LoadSummary } from '../support/load-client';
+import { startGatewayTraffic } from '../support/gateway-traffic';
+import type { LoadRun, LoadSummary } from '../support/load-client';
 import type { CommandResult, Fleet, Pm2Instance } from '../support/pm2-fleet';
 
 /**
@@ -77,16 +78,7 @@ describe('changing the environment of a running fleet', () => {
 
   /** Keep-alive traffic through the gateway (and so to catalog and pricing) while the fleet reloads. */
   function gatewayLoad(): LoadRun<unknown> {
-    const quote = { items: [{ sku: 'KB-001', quantity: 1 }] };
-    load = startLoad({
-      baseUrl: fixture.fleet.url('gateway', ''),
-      concurrency: 4,
-      durationMs: 120_000,
-      request: (index) =>
-        index % 2 === 0
-          ? { path: '/api/products?limit=2' }
-          : { method: 'POST', path: '/api/quotes', body: quote },
-    });
+    load = startGatewayTraffic(fixture.fleet.url('gateway', ''));
     return load;
   }
 

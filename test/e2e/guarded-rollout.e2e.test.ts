@@ -3,7 +3,8 @@ import path from 'node:path';
 
 import { DOUBLE_SDK_KEY, fleetFlags, launchDarklyEnv } from '../support/fleet-flags';
 import { startLaunchDarklyDouble, type LaunchDarklyDouble } from '../support/launchdarkly-double';
-import { startLoad, type LoadRun, type LoadSummary } from '../support/load-client';
+import { startGatewayTraffic } from '../support/gateway-traffic';
+import type { LoadRun, LoadSummary } from '../support/load-client';
 import { startFleet, type CommandResult, type Fleet, type Pm2Instance } from '../support/pm2-fleet';
 import { copyProject, type ProjectCopy } from '../support/project-copy';
 
@@ -71,16 +72,7 @@ describe('guarded rollout', () => {
 
   /** Keep-alive traffic through the gateway (and so to catalog and pricing) while the rollout runs. */
   function gatewayLoad(): LoadRun<unknown> {
-    const quote = { items: [{ sku: 'KB-001', quantity: 1 }] };
-    load = startLoad({
-      baseUrl: fleet!.url('gateway', ''),
-      concurrency: 4,
-      durationMs: 120_000,
-      request: (index) =>
-        index % 2 === 0
-          ? { path: '/api/products?limit=2' }
-          : { method: 'POST', path: '/api/quotes', body: quote },
-    });
+    load = startGatewayTraffic(fleet!.url('gateway', ''));
     return load;
   }
 
