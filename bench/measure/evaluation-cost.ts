@@ -1,8 +1,5 @@
-import { fork } from 'node:child_process';
-import { once } from 'node:events';
-import path from 'node:path';
-
 import { median } from '../stats';
+import { forkUntilMessage } from './forked-script';
 
 export interface EvaluationCostOptions {
   /** Where both sides send analytics events (the double): event bookkeeping is part of the cost. */
@@ -23,19 +20,13 @@ export interface EvaluationCostResult {
 type Side = 'raw' | 'ours';
 
 async function measureOnce(side: Side, options: EvaluationCostOptions): Promise<number> {
-  const script = path.join(__dirname, '..', 'flag-layer', 'evaluation-loop.js');
-  const child = fork(script, [side, String(options.iterations), options.eventsUrl], {
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  const exited = once(child, 'exit');
-  const [message] = (await Promise.race([
-    once(child, 'message'),
-    exited.then(([code]) => {
-      throw new Error(`the ${side} evaluation loop exited with ${String(code)} before reporting`);
-    }),
-  ])) as [{ nsPerEvaluation: number }];
-  await exited;
-  return message.nsPerEvaluation;
+  const loop = await forkUntilMessage<{ nsPerEvaluation: number }>(
+    'evaluation-loop',
+    [side, String(options.iterations), options.eventsUrl],
+    `the ${side} evaluation loop`,
+  );
+  await loop.exited;
+  return loop.message.nsPerEvaluation;
 }
 
 /**

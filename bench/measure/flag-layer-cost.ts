@@ -1,9 +1,6 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import path from 'node:path';
-
 import { runLoad } from '../../test/support/load-client';
 import { median, percentile } from '../stats';
+import { forkUntilMessage, type ForkedScript } from './forked-script';
 import { processUsage } from './process-usage';
 
 export type FlagLayerVariant = 'real' | 'stub';
@@ -37,29 +34,22 @@ export interface FlagLayerCostResult {
   readonly stubCpuUsPerRequest: number;
 }
 
-interface RunningServer {
-  readonly child: ChildProcess;
-  readonly pid: number;
+interface RunningServer extends ForkedScript<{ port: number }> {
   readonly baseUrl: string;
 }
 
 async function startServer(variant: FlagLayerVariant, eventsUrl: string): Promise<RunningServer> {
-  const script = path.join(__dirname, '..', 'flag-layer', 'catalog-server.js');
-  const child = fork(script, [variant, eventsUrl], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  const [message] = (await Promise.race([
-    once(child, 'message'),
-    once(child, 'exit').then(([code]) => {
-      throw new Error(`the ${variant} catalog server exited with ${String(code)} before listening`);
-    }),
-  ])) as [{ port: number }];
-  if (child.pid === undefined) throw new Error(`the ${variant} catalog server has no pid`);
-  return { child, pid: child.pid, baseUrl: `http://127.0.0.1:${message.port}` };
+  const server = await forkUntilMessage<{ port: number }>(
+    'catalog-server',
+    [variant, eventsUrl],
+    `the ${variant} catalog server`,
+  );
+  return { ...server, baseUrl: `http://127.0.0.1:${server.message.port}` };
 }
 
 async function stopServer(server: RunningServer): Promise<void> {
-  const exited = once(server.child, 'exit');
   server.child.kill('SIGTERM');
-  await exited;
+  await server.exited;
 }
 
 /** The same request stream for both variants: a hundred pro users asking for ten products. */

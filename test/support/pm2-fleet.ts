@@ -130,15 +130,8 @@ function runNode(
  * If start-up fails, the daemon is killed before the error is thrown.
  */
 export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
-  const fleet = await createFleet(options);
+  const fleet = await createFleet(options); // its daemon is already up
   await fleet.start();
-  // Launch the daemon now: a `pm2 jlist` racing `pm2 start` to launch it would hang both.
-  try {
-    await fleet.pm2('ping');
-  } catch (error) {
-    await fleet.destroy();
-    throw error;
-  }
   return fleet;
 }
 
