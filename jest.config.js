@@ -14,6 +14,7 @@ module.exports = {
       testMatch: [
         '<rootDir>/shared/**/*.test.ts',
         '<rootDir>/services/**/*.test.ts',
+        '<rootDir>/domain/**/*.test.ts',
         '<rootDir>/scripts/**/*.test.ts',
         '<rootDir>/test/support/**/*.test.ts',
         '<rootDir>/bench/**/*.test.ts',

@@ -16,7 +16,7 @@ import { startFlagClient, stopFlagClient, type FlagClient, type FlagReader } fro
 import { requestListener } from '../../shared/http';
 import { createLogger, createRequestScope } from '../../shared/logging';
 import { createPrometheusMetrics } from '../../shared/metrics';
-import { loadProductCatalog } from '../../shared/products';
+import { loadProductCatalog } from '../../domain/products';
 import { createLifecycle } from '../../shared/runtime';
 import { DOUBLE_SDK_KEY, fleetFlags } from '../../test/support/fleet-flags';
 

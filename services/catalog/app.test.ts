@@ -5,7 +5,7 @@ import request from 'supertest';
 
 import { DEFAULT_PRODUCTS_FILE } from '../../shared/config';
 import { requestListener } from '../../shared/http';
-import { createProductCatalog, loadProductCatalog, type Product } from '../../shared/products';
+import { createProductCatalog, loadProductCatalog, type Product } from '../../domain/products';
 import { createLifecycle } from '../../shared/runtime';
 import { createTestDependencies, type TestServiceDependencies } from '../../test/support/test-dependencies';
 import { createApp } from './app';

@@ -1,4 +1,4 @@
-import { loadProductCatalog } from '../../shared/products';
+import { loadProductCatalog } from '../../domain/products';
 import { runService } from '../../shared/runtime';
 import { createApp } from './app';
 

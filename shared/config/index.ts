@@ -23,3 +23,14 @@ export {
 } from './load-config';
 export { findProjectRoot } from './project-root';
 export { Secret } from './secret';
+export { configPart, readConfig, variablesOf, type ConfigPart, type ValueOf } from './config-part';
+export {
+  deepFreeze,
+  httpUrl,
+  integer,
+  originUrl,
+  portNumber,
+  readableFileProblem,
+  withoutEmptyValues,
+  type Env,
+} from './env-values';

@@ -1,4 +1,4 @@
-import type { Product } from '../../shared/products';
+import type { Product } from '../../domain/products';
 
 /** A valid product for tests: `Product <sku>` in USD, with what a test cares about overridden. */
 export function testProduct(sku: string, fields: Partial<Omit<Product, 'sku'>> = {}): Product {
