@@ -1,6 +1,6 @@
 import request from 'supertest';
 
-import { DEFAULT_PRODUCTS_FILE } from '../../shared/config';
+import { DEFAULT_PRODUCTS_FILE } from '../../test/support/test-products';
 import { createProductCatalog, loadProductCatalog, type Product } from '../../domain/products';
 import { createTestDependencies, type TestServiceDependencies } from '../../test/support/test-dependencies';
 import { MAX_DISCOUNT_PERCENT, createApp } from './app';

@@ -1,6 +1,6 @@
 import { init, type LDOptions } from '@launchdarkly/node-server-sdk';
 
-import type { LaunchDarklyConfig } from '../config';
+import type { LaunchDarklyConfig } from './flag-config';
 import { launchDarklyLogger, type Logger } from '../logging';
 import { EVENT_DELIVERY_FAILED, FlagClient, type InitOutcome } from './flag-client';
 import { EVENT_FLUSH_INTERVAL_MS, launchDarklyOptions, sdkKeyFor } from './launchdarkly-options';

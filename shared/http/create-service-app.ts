@@ -3,9 +3,9 @@ import Koa from 'koa';
 
 import type { FlagReader } from '../flags';
 import type { Logger, RequestScope } from '../logging';
-import { httpMetrics } from '../metrics/http-metrics';
-import type { RequestObserver } from '../metrics/request-sample';
-import type { Lifecycle } from '../runtime/lifecycle';
+import type { RequestObserver } from '../metrics';
+import { httpMetrics } from './http-metrics';
+import type { Lifecycle } from '../lifecycle';
 import type { AppState } from './app-types';
 import { errorHandler } from './error-handler';
 import { healthRoutes } from './health-routes';

@@ -79,7 +79,7 @@ describe('collectFleetStatus', () => {
   it('reports every instance as it describes itself, healthy, without waiting out the timeout', async () => {
     const { client } = fakePm2([proc(1), proc(0, { name: 'gateway' })]);
     const startedAt = Date.now();
-    const reports = await collectFleetStatus(client, { timeoutMs: 5_000 });
+    const { instances: reports } = await collectFleetStatus(client, { timeoutMs: 5_000 });
     expect(Date.now() - startedAt).toBeLessThan(1_000);
     expect(reports.map((report) => [report.process.name, report.status?.pid, report.problems])).toEqual([
       ['catalog', 1001, []],
@@ -104,7 +104,7 @@ describe('collectFleetStatus', () => {
         return {};
       },
     );
-    const reports = await collectFleetStatus(client, { timeoutMs: 200 });
+    const { instances: reports } = await collectFleetStatus(client, { timeoutMs: 200 });
     expect(asked).toEqual([1, 2, 3, 4]);
     expect(reports.map((report) => report.problems)).toEqual([
       ['PM2 status is errored'],
@@ -118,13 +118,13 @@ describe('collectFleetStatus', () => {
 
   it('a restart alone (every pm2 reload is one) is not a problem; a crash loop is', async () => {
     const { client } = fakePm2([proc(0, { restarts: 4 })], () => ({}));
-    const reports = await collectFleetStatus(client, { timeoutMs: 200 });
+    const { instances: reports } = await collectFleetStatus(client, { timeoutMs: 200 });
     expect(reports.map((report) => report.problems)).toEqual([[]]);
     expect(fleetIsHealthy(reports)).toBe(true);
   });
 
   it('an empty fleet is not a healthy one', async () => {
-    const reports = await collectFleetStatus(fakePm2([]).client, { timeoutMs: 50 });
+    const { instances: reports } = await collectFleetStatus(fakePm2([]).client, { timeoutMs: 50 });
     expect(reports).toEqual([]);
     expect(fleetIsHealthy(reports)).toBe(false);
     expect(formatStatus(reports)).toMatch(/not running/);
@@ -144,7 +144,7 @@ describe('formatStatus', () => {
           }
         : {},
     );
-    const reports = await collectFleetStatus(client, { timeoutMs: 200 });
+    const { instances: reports } = await collectFleetStatus(client, { timeoutMs: 200 });
     const text = formatStatus(reports, Date.parse('2026-01-01T00:02:00.000Z'));
     expect(text.split('\n')).toEqual([
       expect.stringMatching(
@@ -176,7 +176,7 @@ describe('formatStatus', () => {
           }
         : {},
     );
-    const reports = await collectFleetStatus(client, { timeoutMs: 200 });
+    const { instances: reports } = await collectFleetStatus(client, { timeoutMs: 200 });
     const text = formatStatus(reports, Date.parse('2026-01-01T00:02:00.000Z'));
 
     expect(text.split('\n')).toEqual([
@@ -203,7 +203,7 @@ describe('formatStatus', () => {
     const { client } = fakePm2([proc(0), proc(1)], (process) =>
       process.pmId === 0 ? { events: unknown } : { events: undefined },
     );
-    const reports = await collectFleetStatus(client, { timeoutMs: 200 });
+    const { instances: reports } = await collectFleetStatus(client, { timeoutMs: 200 });
     const rows = formatStatus(reports).split('\n').slice(1, 3);
 
     expect(rows).toEqual([

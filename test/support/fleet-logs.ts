@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
-import type { ServiceName } from '../../shared/config';
+/** A service of the demo fleet (services/fleet.ts). */
+type ServiceName = 'gateway' | 'catalog' | 'pricing';
 import { replyFromEachInstance } from './instance-sampler';
 import type { Fleet } from './pm2-fleet';
 import { waitFor } from './wait-for';

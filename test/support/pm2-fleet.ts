@@ -5,7 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-import { findProjectRoot, type ServiceName } from '../../shared/config';
+import { findProjectRoot } from '../../shared/config';
+
+type ServiceName = 'gateway' | 'catalog' | 'pricing';
 import { freePortRange, freePorts } from './free-port';
 
 const run = promisify(execFile);

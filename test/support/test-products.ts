@@ -1,3 +1,6 @@
+import path from 'node:path';
+
+import { findProjectRoot } from '../../shared/config';
 import type { Product } from '../../domain/products';
 
 /** A valid product for tests: `Product <sku>` in USD, with what a test cares about overridden. */
@@ -28,3 +31,6 @@ export function sortableProduct(
 export function pricedProduct(sku: string, priceCents: number, currency = 'USD'): Product {
   return testProduct(sku, { priceCents, currency });
 }
+
+/** The repository's product data file (data/products.json). */
+export const DEFAULT_PRODUCTS_FILE = path.join(findProjectRoot(__dirname), 'data', 'products.json');
