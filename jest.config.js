@@ -17,6 +17,7 @@ module.exports = {
         '<rootDir>/domain/**/*.test.ts',
         '<rootDir>/scripts/**/*.test.ts',
         '<rootDir>/test/support/**/*.test.ts',
+        '<rootDir>/test/boundaries/**/*.test.ts',
         '<rootDir>/bench/**/*.test.ts',
       ],
       // Fails any unit test that tries to reach a host other than loopback (see loopback-only.ts).

@@ -8,7 +8,7 @@ import { EVENT_FLUSH_INTERVAL_MS, launchDarklyOptions, sdkKeyFor } from './launc
 export interface StartFlagClientOptions {
   readonly config: LaunchDarklyConfig;
   readonly logger: Logger;
-  /** Reported to LaunchDarkly as the application id (`flagfleet-catalog`, …). */
+  /** Reported to LaunchDarkly as the application id (`flagfleet-orders`, …). */
   readonly applicationId: string;
   /** Replaces SDK options; tests pass `{ updateProcessor: testData.getFactory() }`. */
   readonly overrides?: LDOptions;

@@ -20,7 +20,7 @@ export interface ServiceAppDependencies {
   /** Told about every request once its response has gone (the instance's metrics). */
   readonly observeRequest: RequestObserver;
   /**
-   * `catalog#1`: which instance answered, sent as `X-Served-By`. Round-robin hides it otherwise, and
+   * `orders#1`: which instance answered, sent as `X-Served-By`. Round-robin hides it otherwise, and
    * operators (and the end-to-end tests) need to see that every instance serves the same flags.
    */
   readonly servedBy?: string;

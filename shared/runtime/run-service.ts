@@ -34,7 +34,7 @@ export interface ServiceDependencies<M extends AnyServiceManifest = AnyServiceMa
   readonly lifecycle: Lifecycle;
   readonly requestScope: RequestScope;
   readonly observeRequest: RequestObserver;
-  /** `catalog#1`: the service and its PM2 instance number. */
+  /** `orders#1`: the service and its PM2 instance number. */
   readonly servedBy: string;
   /**
    * Registers something the service must close at shutdown (a pool, a client): run after the drain
