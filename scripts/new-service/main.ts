@@ -26,6 +26,7 @@ async function main(argv: readonly string[], root: string): Promise<number> {
   }
   const fleetFilePath = path.join(root, 'services', 'fleet.ts');
   const flagsFilePath = path.join(root, 'data', 'flags.json');
+  const dockerfilePath = path.join(root, 'Dockerfile');
   const plan = planScaffold(options.name, options.port, {
     fleet,
     serviceFolders: readdirSync(path.join(root, 'services'), { withFileTypes: true })
@@ -33,6 +34,7 @@ async function main(argv: readonly string[], root: string): Promise<number> {
       .map((entry) => entry.name),
     fleetFile: readFileSync(fleetFilePath, 'utf8'),
     flagsFile: readFileSync(flagsFilePath, 'utf8'),
+    dockerfile: readFileSync(dockerfilePath, 'utf8'),
   });
   if (!plan.ok) {
     process.stderr.write(`new-service: REFUSED: ${plan.refusal}. Nothing was written.\n`);
@@ -56,12 +58,15 @@ async function main(argv: readonly string[], root: string): Promise<number> {
     writes.map(async ([file, text]): Promise<[string, string]> => [file, await format(file, text)]),
   );
   await mkdir(path.join(root, 'services', plan.service.name));
-  await Promise.all(formatted.map(([file, text]) => writeFile(file, text)));
+  await Promise.all([
+    ...formatted.map(([file, text]) => writeFile(file, text)),
+    writeFile(dockerfilePath, plan.dockerfile),
+  ]);
 
   const { name, port, metricsPort, flagKey } = plan.service;
   process.stdout.write(
     [
-      `new-service: created services/${name}/ (service.ts, main.ts, app.ts, app.test.ts), added ${name} to services/fleet.ts and the flag ${flagKey} to data/flags.json.`,
+      `new-service: created services/${name}/ (service.ts, main.ts, app.ts, app.test.ts), added ${name} to services/fleet.ts the flag ${flagKey} to data/flags.json and its port to the Dockerfile's EXPOSE.`,
       `  port ${port}, metrics ports from ${metricsPort}; GET /hello reads ${flagKey}.`,
       '  Next: npm run rollout  (builds, canaries the new service, starts it under PM2; the running ones are not touched)',
       '',

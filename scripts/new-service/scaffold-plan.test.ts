@@ -13,6 +13,7 @@ const project: ProjectState = {
   serviceFolders: ['gateway', 'catalog', 'pricing'],
   fleetFile: readFileSync(path.join(root, 'services', 'fleet.ts'), 'utf8'),
   flagsFile: readFileSync(path.join(root, 'data', 'flags.json'), 'utf8'),
+  dockerfile: readFileSync(path.join(root, 'Dockerfile'), 'utf8'),
 };
 
 function refusal(name: string, port?: number): string {
@@ -41,6 +42,7 @@ describe('planScaffold', () => {
     expect(plan.fleetFile).toContain("import { service as orderHistory } from './order-history/service';");
     expect(plan.fleetFile).toMatch(/= \[gateway, catalog, pricing, orderHistory\];/);
     expect(JSON.parse(plan.flagsFile).flags['order-history-greeting']).toMatchObject({ on: true });
+    expect(plan.dockerfile).toMatch(/^EXPOSE 3000 3001 3002 3003$/m);
     expect(JSON.parse(plan.flagsFile).flags['catalog-sort']).toEqual(
       JSON.parse(project.flagsFile).flags['catalog-sort'],
     );

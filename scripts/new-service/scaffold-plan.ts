@@ -31,6 +31,7 @@ export interface ProjectState {
   readonly serviceFolders: readonly string[];
   readonly fleetFile: string;
   readonly flagsFile: string;
+  readonly dockerfile: string;
 }
 
 export type ScaffoldPlan =
@@ -40,9 +41,10 @@ export type ScaffoldPlan =
       readonly service: NewService;
       /** New files, by path relative to the project root; none of them exists. */
       readonly files: Readonly<Record<string, string>>;
-      /** The fleet list and the flag file, rewritten. */
+      /** The fleet list, the flag file and the Dockerfile (its EXPOSE), rewritten. */
       readonly fleetFile: string;
       readonly flagsFile: string;
+      readonly dockerfile: string;
     };
 
 /** `order-history` → `orderHistory`. */
@@ -160,5 +162,12 @@ export function planScaffold(name: string, port: number | undefined, project: Pr
     null,
     2,
   )}\n`;
-  return { ok: true, service, files: serviceFiles(service), fleetFile, flagsFile };
+  const expose = /^EXPOSE (.*)$/m;
+  if (!expose.test(project.dockerfile))
+    return { ok: false, refusal: 'the Dockerfile has no EXPOSE line to add the port to' };
+  const dockerfile = project.dockerfile.replace(
+    expose,
+    (_, ports: string) => `EXPOSE ${ports.trim()} ${service.port}`,
+  );
+  return { ok: true, service, files: serviceFiles(service), fleetFile, flagsFile, dockerfile };
 }

@@ -36,3 +36,11 @@ describe('shared/ and scripts/ name no service', () => {
     },
   );
 });
+
+describe('the Dockerfile', () => {
+  it("exposes every service's default port of the fleet list (npm run new-service adds the new one)", () => {
+    const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+    const exposed = /^EXPOSE (.*)$/m.exec(dockerfile)?.[1]?.trim().split(/\s+/).map(Number);
+    expect(exposed?.sort()).toEqual(fleet.map((service) => service.port).sort());
+  });
+});
