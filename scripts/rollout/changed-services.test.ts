@@ -1,10 +1,11 @@
 import { fleet } from '../../services/fleet';
 import type { BuildFingerprint } from '../../shared/build';
-/** A service of the demo fleet (services/fleet.ts). */
-type ServiceName = 'gateway' | 'catalog' | 'pricing';
 import type { InstanceStatus } from '../../shared/ops';
 import { fleetInstance } from '../../test/support/fleet-instances';
 import { decideServices, instanceChange, type InstanceBuilds } from './changed-services';
+
+/** A service of the demo fleet (services/fleet.ts). */
+type ServiceName = 'gateway' | 'catalog' | 'pricing';
 
 const built: BuildFingerprint = { files: 'f1', environment: 'e1' };
 

@@ -4,12 +4,13 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 
 import { computeBuildFingerprint, fingerprintInputs, type BuildFingerprint } from '../../shared/build';
-/** A service of the demo fleet (services/fleet.ts). */
-type ServiceName = 'gateway' | 'catalog' | 'pricing';
 import { makeBuildTree, type BuildTree } from '../../test/support/build-tree';
 import { fleetInstance } from '../../test/support/fleet-instances';
 import type { FleetInstance } from './fleet-instance';
 import { nextBuilds, reloadedEnv } from './next-build';
+
+/** A service of the demo fleet (services/fleet.ts). */
+type ServiceName = 'gateway' | 'catalog' | 'pricing';
 
 function buildInputsOf(service: string) {
   return serviceBuildInputs(
