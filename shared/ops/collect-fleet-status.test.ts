@@ -131,6 +131,24 @@ describe('collectFleetStatus', () => {
   });
 });
 
+describe('collectFleetStatus with the fleet list', () => {
+  it('judges only the fleet services: other PM2 processes are listed apart, never asked, never unhealthy', async () => {
+    const logrotate = proc(7, { name: 'pm2-logrotate', status: 'errored' });
+    const { client, asked } = fakePm2([proc(1), logrotate]);
+    const status = await collectFleetStatus(client, { services: ['catalog', 'orders'], timeoutMs: 5_000 });
+
+    expect(status.instances.map((report) => report.process.name)).toEqual(['catalog']);
+    expect(status.others).toEqual([logrotate]);
+    expect(status.notRunning).toEqual(['orders']);
+    expect(asked).toEqual([1]);
+    expect(fleetIsHealthy(status.instances)).toBe(true);
+    const text = formatStatus(status.instances, Date.now(), status);
+    expect(text).toMatch(/^Not part of the fleet \(not checked\):\n {2}pm2-logrotate pm_id=7 errored$/m);
+    expect(text).toMatch(/^orders: in the fleet list, not running under this PM2_HOME/m);
+    expect(text).not.toMatch(/UNHEALTHY/);
+  });
+});
+
 describe('formatStatus', () => {
   it('prints one line per instance with its figures, then the problems and last flag errors', async () => {
     const { client } = fakePm2([proc(0), proc(1)], (process) =>
