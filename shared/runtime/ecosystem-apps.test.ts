@@ -77,7 +77,10 @@ describe('ecosystemApps', () => {
   });
 
   it('counts FLEET_INSTANCES in the metrics ranges', () => {
-    const fleet = [{ ...edge, pm2: undefined }, { ...orders, metricsPort: 9302 }];
+    const fleet = [
+      { ...edge, pm2: undefined },
+      { ...orders, metricsPort: 9302 },
+    ];
     expect(() => ecosystemApps(fleet, { FLEET_INSTANCES: '2' }, '/srv/app/dist')).not.toThrow();
     expect(problemsOf(fleet, { FLEET_INSTANCES: '3' })).toEqual([
       "orders: metrics ports 9302-9304 (its default) overlap edge's metrics ports 9300-9302 (its default)",
