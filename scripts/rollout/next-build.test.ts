@@ -1,8 +1,8 @@
-import { fleet as fleetList } from '../../services/fleet';
-import { serviceBuildInputs } from '../../shared/runtime';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 
+import { fleet as fleetList } from '../../services/fleet';
+import { serviceBuildInputs } from '../../shared/runtime';
 import { computeBuildFingerprint, fingerprintInputs, type BuildFingerprint } from '../../shared/build';
 import { makeBuildTree, type BuildTree } from '../../test/support/build-tree';
 import { fleetInstance } from '../../test/support/fleet-instances';

@@ -1,7 +1,7 @@
-import { fleet as fleetList } from '../../services/fleet';
-import { serviceBuildInputs } from '../../shared/runtime';
 import path from 'node:path';
 
+import { fleet as fleetList } from '../../services/fleet';
+import { serviceBuildInputs } from '../../shared/runtime';
 import { computeBuildFingerprint, fingerprintInputs } from '../../shared/build';
 import type { InstanceStatus } from '../../shared/ops';
 import { makeBuildTree, type BuildTree } from '../../test/support/build-tree';
