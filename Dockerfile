@@ -2,7 +2,7 @@
 # `docker stop` to every instance as SIGINT, waits for each to drain and flush, then exits).
 # Build: docker build -t flagfleet .   Run: docker run --rm -p 3000:3000 flagfleet
 # Give `docker stop` more than the instances' worst-case shutdown: docker stop -t 20 (or
-# stop_grace_period: 20s in Compose) — kill_timeout is 14 s; a normal stop takes about a second.
+# stop_grace_period: 20s in Compose) — kill_timeout is 16 s; a normal stop takes about a second.
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
@@ -10,6 +10,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY shared shared
+COPY domain domain
 COPY services services
 RUN npm run build
 
