@@ -11,6 +11,9 @@ const STALE_BUILD = 'dist/ is missing or stale: run `npm run build` before start
 function loadFleetConfig() {
   let fleetConfig;
   try {
+    // The PM2 CLI reads this file on its own Node.js, and its daemon runs every worker on the Node.js it
+    // was started on: refuse an end-of-life one here, before any worker starts on it.
+    require('./dist/shared/runtime/supported-node').assertSupportedNode();
     fleetConfig = require('./dist/shared/config');
   } catch (error) {
     if (error.code === 'MODULE_NOT_FOUND') throw new Error(STALE_BUILD);

@@ -23,6 +23,7 @@ import { isStatusQuery, statusReply, type InstanceStatus } from '../ops/status-p
 import { createDrainingServer, type DrainingServer } from './draining-server';
 import { createLifecycle, type Lifecycle } from './lifecycle';
 import { realProcess, type ProcessPort } from './process-port';
+import { assertSupportedNode } from './supported-node';
 
 /** What the runner hands to a service's `createApp`. */
 export interface ServiceDependencies {
@@ -151,6 +152,7 @@ export function runService(definition: ServiceDefinition, options: RunOptions = 
 
   async function start(): Promise<void> {
     try {
+      assertSupportedNode();
       config = loadConfig(proc.env, definition.name);
     } catch (error) {
       await proc.writeError(
@@ -179,6 +181,7 @@ export function runService(definition: ServiceDefinition, options: RunOptions = 
       service: definition.name,
       instance,
       pid: process.pid,
+      node: process.version,
       phase: lifecycle.phase(),
       flags: flags?.state() ?? null,
       events: flags?.events() ?? null,
