@@ -87,8 +87,7 @@ export function runService(definition: ServiceDefinition, options: RunOptions = 
   let build: BuildFingerprint | null = null;
   let stopping: Promise<number> | undefined;
   let exitCode = 0;
-  let resolveExited: (code: number) => void = () => undefined;
-  const exited = new Promise<number>((resolve) => (resolveExited = resolve));
+  const { promise: exited, resolve: resolveExited } = Promise.withResolvers<number>();
 
   function stop(reason: string, code = 0): Promise<number> {
     exitCode = Math.max(exitCode, code);

@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { findProjectRoot } from '../../shared/config';
 import type { InstanceReport } from '../../shared/ops/instance-health';
 import { createFleet, startFleet, type Fleet } from '../support/pm2-fleet';
+import { waitFor } from '../support/wait-for';
 
 const run = promisify(execFile);
 const projectRoot = findProjectRoot(__dirname);
@@ -23,11 +24,23 @@ const AS_NODE_20 =
     "Object.defineProperty(process, 'version', { value: 'v20.20.2', enumerable: true, configurable: true });",
   );
 
-/** Every instance's own report of itself, asked through PM2 (`npm run status -- --json`). */
+/**
+ * Every instance's own report of itself, asked through PM2 (`npm run status -- --json`); asked again
+ * while one did not answer in time (a loaded machine), until all have.
+ */
 async function reportsOf(fleet: Fleet): Promise<InstanceReport[]> {
-  const { code, stdout, stderr } = await fleet.status('--json');
-  if (code !== 0) throw new Error(`npm run status exited ${String(code)}: ${stderr}${stdout}`);
-  return JSON.parse(stdout) as InstanceReport[];
+  let last = '';
+  return waitFor(
+    'every instance to answer npm run status',
+    async () => {
+      const { code, stdout, stderr } = await fleet.status('--json');
+      last = `exit ${String(code)}: ${stderr}${stdout}`.slice(-2_000);
+      return code === 0 ? (JSON.parse(stdout) as InstanceReport[]) : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 500 },
+  ).catch((error: unknown) => {
+    throw new Error(`${String(error)}\nlast answer: ${last}`);
+  });
 }
 
 async function readyzNode(fleet: Fleet, service: (typeof SERVICES)[number]): Promise<unknown> {
