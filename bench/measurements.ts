@@ -10,6 +10,9 @@ export interface SideFigures {
   readonly startRssMb: number[];
   /** After the quiet time and the idle CPU window: V8's memory reducer has run by then. */
   readonly idleRssMb: number[];
+  /** The same moment, split: pages only the instance maps, and file pages it shares (the node binary). */
+  readonly idlePrivateMb: number[];
+  readonly idleSharedMb: number[];
   readonly idleCpuPercent: number[];
   readonly loadedRssMb: number[];
   readonly rollout: RolloutResult;

@@ -8,7 +8,7 @@ import { measureEvaluationCost } from './measure/evaluation-cost';
 import { measureFlagLayerCost } from './measure/flag-layer-cost';
 import { measureInstructionCount } from './measure/instruction-count';
 import { fleetNodeArgs, nodeRuntime, type NodeRuntime } from './measure/node-runtime';
-import { cpuPercentOver, processUsage } from './measure/process-usage';
+import { cpuPercentOver, memoryBreakdown, processUsage } from './measure/process-usage';
 import { measurePropagation, type PropagationResult } from './measure/propagation';
 import { measureRolloutUnderLoad } from './measure/rollout-under-load';
 import type { FlagLayerOnNode, Measurements, ScalingPoint, SideFigures } from './measurements';
@@ -36,6 +36,11 @@ async function measureSide(variant: Variant, plan: BenchPlan, progress: Progress
     const pids = (await session.fleet.list()).map((instance) => instance.pid);
     const idleCpuPercent = await cpuPercentOver(pids, plan.idleCpuMs);
     const idleRssMb = await rssMbOf(session);
+    const idleMemory = await Promise.all(
+      (await session.fleet.list()).map((instance) => memoryBreakdown(instance.pid)),
+    );
+    const idlePrivateMb = idleMemory.map((memory) => memory.privateBytes / MB);
+    const idleSharedMb = idleMemory.map((memory) => memory.sharedBytes / MB);
     progress(`${variant}: ${plan.loadMs / 1000} s of steady load`);
     await Promise.all(
       loadsFor(session).map((load) =>
@@ -58,7 +63,7 @@ async function measureSide(variant: Variant, plan: BenchPlan, progress: Progress
       settleMs: plan.reloadSettleMs,
       eventWaitMs: 15_000,
     });
-    return { startRssMb, idleRssMb, idleCpuPercent, loadedRssMb, rollout };
+    return { startRssMb, idleRssMb, idlePrivateMb, idleSharedMb, idleCpuPercent, loadedRssMb, rollout };
   });
 }
 

@@ -232,6 +232,18 @@ export function figuresFrom(plan: BenchPlan, measurements: Measurements): Figure
         `right after start-up ${max(ours.startRssMb).toFixed(1)} MB (naive ${max(naive.startRssMb).toFixed(1)} MB)`,
     }),
     figure({
+      id: 'memory.idle-private',
+      figure: 6,
+      name: 'Private memory per instance, idle (largest)',
+      value: max(ours.idlePrivateMb),
+      unit: 'MB',
+      target: null,
+      baseline: max(naive.idlePrivateMb),
+      note:
+        `the same moment: RSS less the file pages instances share (node binary, libraries: ` +
+        `${median(ours.idleSharedMb).toFixed(1)} MB, median)`,
+    }),
+    figure({
       id: 'memory.loaded',
       figure: 6,
       name: `RSS per instance after ${plan.loadMs / 1000} s of load (largest)`,
