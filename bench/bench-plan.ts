@@ -11,6 +11,9 @@ export interface BenchPlan {
   readonly throughputConcurrency: number;
   readonly evaluationRounds: number;
   readonly evaluationIterations: number;
+  /** Figure 2 under callgrind: requests before counting, and requests counted. */
+  readonly instructionWarmUpRequests: number;
+  readonly instructionRequests: number;
   /** Figures 3–5: reloads per side, and the steady load before and after each. */
   readonly reloads: number;
   readonly reloadSettleMs: number;
@@ -33,6 +36,8 @@ export const FULL_PLAN: BenchPlan = {
   throughputConcurrency: 16,
   evaluationRounds: 7,
   evaluationIterations: 200_000,
+  instructionWarmUpRequests: 300,
+  instructionRequests: 500,
   reloads: 3,
   reloadSettleMs: 2_000,
   idleSettleMs: 15_000,
@@ -53,6 +58,8 @@ export const QUICK_PLAN: BenchPlan = {
   throughputConcurrency: 8,
   evaluationRounds: 1,
   evaluationIterations: 20_000,
+  instructionWarmUpRequests: 20,
+  instructionRequests: 20,
   reloads: 1,
   reloadSettleMs: 1_000,
   idleSettleMs: 1_000,

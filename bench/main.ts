@@ -13,9 +13,11 @@ import { describeTarget } from './report/bench-result';
 import { writeResults } from './report/write-results';
 import { runBench } from './run-bench';
 
-const USAGE = `usage: npm run bench [-- --quick] [-- --out <directory>]
-  --quick        every measurement, briefly (CI); results go to bench/results/quick/ by default
-  --out <dir>    where latest.json, latest.md, latest.svg and history/ go (default bench/results/)`;
+const USAGE = `usage: npm run bench [-- --quick] [-- --out <directory>] [-- --node <binary>]…
+  --quick          every measurement, briefly (CI); results go to bench/results/quick/ by default
+  --out <dir>      where latest.json, latest.md, latest.svg and history/ go (default bench/results/)
+  --node <binary>  also measure the flag layer (figure 2) on this Node.js, beside the one running the
+                   benchmark (the project's, node_modules/.bin/node); repeat for more`;
 
 function say(message: string): void {
   process.stdout.write(`${message}\n`);
@@ -28,6 +30,7 @@ async function main(): Promise<number> {
       options: {
         quick: { type: 'boolean', default: false },
         out: { type: 'string' },
+        node: { type: 'string', multiple: true, default: [] },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -46,8 +49,11 @@ async function main(): Promise<number> {
   const out = path.resolve(options.out ?? (options.quick ? path.join(resultsRoot, 'quick') : resultsRoot));
 
   const startedAt = performance.now();
-  const result = await runBench(plan, (message) =>
-    say(`[bench ${((performance.now() - startedAt) / 1000).toFixed(0).padStart(4)} s] ${message}`),
+  const result = await runBench(
+    plan,
+    (message) =>
+      say(`[bench ${((performance.now() - startedAt) / 1000).toFixed(0).padStart(4)} s] ${message}`),
+    options.node.map((binary) => path.resolve(binary)),
   );
   const written = await writeResults(result, out);
 

@@ -6,10 +6,12 @@ import type { BenchPlan } from './bench-plan';
 import { withSession, type Session, type Variant } from './fleet-session';
 import { measureEvaluationCost } from './measure/evaluation-cost';
 import { measureFlagLayerCost } from './measure/flag-layer-cost';
-import { cpuPercentOver, processUsage } from './measure/process-usage';
+import { measureInstructionCount } from './measure/instruction-count';
+import { fleetNodeArgs, nodeRuntime, type NodeRuntime } from './measure/node-runtime';
+import { cpuPercentOver, memoryBreakdown, processUsage } from './measure/process-usage';
 import { measurePropagation, type PropagationResult } from './measure/propagation';
 import { measureRolloutUnderLoad } from './measure/rollout-under-load';
-import type { Measurements, ScalingPoint, SideFigures } from './measurements';
+import type { FlagLayerOnNode, Measurements, ScalingPoint, SideFigures } from './measurements';
 import type { BenchResult } from './report/bench-result';
 import { figuresFrom, seriesFrom } from './report/figures';
 import { machineInfo } from './report/machine-info';
@@ -34,6 +36,11 @@ async function measureSide(variant: Variant, plan: BenchPlan, progress: Progress
     const pids = (await session.fleet.list()).map((instance) => instance.pid);
     const idleCpuPercent = await cpuPercentOver(pids, plan.idleCpuMs);
     const idleRssMb = await rssMbOf(session);
+    const idleMemory = await Promise.all(
+      (await session.fleet.list()).map((instance) => memoryBreakdown(instance.pid)),
+    );
+    const idlePrivateMb = idleMemory.map((memory) => memory.privateBytes / MB);
+    const idleSharedMb = idleMemory.map((memory) => memory.sharedBytes / MB);
     progress(`${variant}: ${plan.loadMs / 1000} s of steady load`);
     await Promise.all(
       loadsFor(session).map((load) =>
@@ -56,7 +63,7 @@ async function measureSide(variant: Variant, plan: BenchPlan, progress: Progress
       settleMs: plan.reloadSettleMs,
       eventWaitMs: 15_000,
     });
-    return { startRssMb, idleRssMb, idleCpuPercent, loadedRssMb, rollout };
+    return { startRssMb, idleRssMb, idlePrivateMb, idleSharedMb, idleCpuPercent, loadedRssMb, rollout };
   });
 }
 
@@ -126,33 +133,88 @@ async function naiveStartMs(plan: BenchPlan): Promise<number[]> {
   return startMs;
 }
 
-/** Every figure of the issue, ours beside the naive baseline where it applies. */
-export async function runBench(plan: BenchPlan, progress: Progress): Promise<BenchResult> {
+/** The options that cap V8's young generation (see ecosystem.config.js): left out for the comparison run. */
+const YOUNG_GENERATION_CAP = /^--max-semi-space-size(=|$)/;
+
+/** Figure 2 on one Node.js: per evaluation, throughput real ÷ constants, and instructions per request. */
+async function measureFlagLayerOn(
+  runtime: NodeRuntime,
+  plan: BenchPlan,
+  eventsUrl: string,
+  progress: Progress,
+): Promise<FlagLayerOnNode> {
+  const on = `Node.js ${runtime.version}${runtime.execArgv.length ? ` ${runtime.execArgv.join(' ')}` : ''}`;
+  progress(`flag layer on ${on}: ns per evaluation, ours versus the raw SDK call`);
+  const evaluation = await measureEvaluationCost({
+    runtime,
+    eventsUrl,
+    rounds: plan.evaluationRounds,
+    iterations: plan.evaluationIterations,
+  });
+  progress(`flag layer on ${on}: catalog throughput with the real client versus constants`);
+  const flagLayer = await measureFlagLayerCost({
+    runtime,
+    eventsUrl,
+    rounds: plan.throughputRounds,
+    roundMs: plan.throughputRoundMs,
+    warmUpMs: plan.throughputWarmUpMs,
+    concurrency: plan.throughputConcurrency,
+  });
+  progress(`flag layer on ${on}: instructions per request under callgrind`);
+  let instructions;
+  try {
+    instructions = await measureInstructionCount({
+      runtime,
+      eventsUrl,
+      warmUpRequests: plan.instructionWarmUpRequests,
+      requests: plan.instructionRequests,
+    });
+  } catch (error) {
+    // No valgrind, or a Node.js it cannot run: the other figures still count.
+    instructions = { error: (error instanceof Error ? error.message : String(error)).slice(0, 300) };
+  }
+  return {
+    runtime: { version: runtime.version, execArgv: [...runtime.execArgv] },
+    evaluation,
+    flagLayer,
+    instructions,
+  };
+}
+
+/**
+ * Every figure of the issue, ours beside the naive baseline where it applies. `otherNodes`: more
+ * Node.js binaries to measure the flag layer on (figure 2), beside the one running the benchmark.
+ */
+export async function runBench(
+  plan: BenchPlan,
+  progress: Progress,
+  otherNodes: readonly string[] = [],
+): Promise<BenchResult> {
   const startedAt = new Date();
   const projectRoot = findProjectRoot(__dirname);
+  const fleetArgs = fleetNodeArgs(projectRoot);
+  const uncapped = fleetArgs.filter((arg) => !YOUNG_GENERATION_CAP.test(arg));
+  const runtimes = [
+    nodeRuntime(process.execPath, fleetArgs),
+    // What the fleet's young-generation cap costs in throughput, beside what it saves in memory.
+    ...(uncapped.length < fleetArgs.length ? [nodeRuntime(process.execPath, uncapped)] : []),
+    ...otherNodes.map((execPath) => nodeRuntime(execPath, fleetArgs)),
+  ];
 
   // In-process measurements first, while nothing else runs.
   const eventsDouble = await startLaunchDarklyDouble({ sdkKey: DOUBLE_SDK_KEY, flags: fleetFlags() });
-  let evaluation;
-  let flagLayer;
+  const flagLayerOn: FlagLayerOnNode[] = [];
   try {
-    progress('flag layer: ns per evaluation, ours versus the raw SDK call');
-    evaluation = await measureEvaluationCost({
-      eventsUrl: eventsDouble.url,
-      rounds: plan.evaluationRounds,
-      iterations: plan.evaluationIterations,
-    });
-    progress('flag layer: catalog throughput with the real client versus constants');
-    flagLayer = await measureFlagLayerCost({
-      eventsUrl: eventsDouble.url,
-      rounds: plan.throughputRounds,
-      roundMs: plan.throughputRoundMs,
-      warmUpMs: plan.throughputWarmUpMs,
-      concurrency: plan.throughputConcurrency,
-    });
+    for (const runtime of runtimes) {
+      flagLayerOn.push(await measureFlagLayerOn(runtime, plan, eventsDouble.url, progress));
+    }
   } finally {
     await eventsDouble.close();
   }
+  const [{ evaluation, flagLayer, instructions }, ...otherRuntimes] = flagLayerOn as [
+    FlagLayerOnNode,
+    ...FlagLayerOnNode[],
+  ];
 
   progress(
     `propagation: ${plan.propagationChanges} changes, ${plan.propagationInstances} instances, each side`,
@@ -169,7 +231,17 @@ export async function runBench(plan: BenchPlan, progress: Progress): Promise<Ben
   progress('start-up: naive baseline');
   const naiveStarts = await naiveStartMs(plan);
   const scaling = await measureScaling(plan, progress);
-  const measurements: Measurements = { evaluation, flagLayer, propagation, sides, naiveStarts, scaling };
+  const measurements: Measurements = {
+    evaluation,
+    flagLayer,
+    instructions,
+    otherRuntimes,
+    fleetNodeArgs: fleetArgs,
+    propagation,
+    sides,
+    naiveStarts,
+    scaling,
+  };
   return {
     date: startedAt.toISOString(),
     mode: plan.mode,

@@ -1,7 +1,9 @@
 import { median } from '../stats';
 import { forkUntilMessage } from './forked-script';
+import type { NodeRuntime } from './node-runtime';
 
 export interface EvaluationCostOptions {
+  readonly runtime: NodeRuntime;
   /** Where both sides send analytics events (the double): event bookkeeping is part of the cost. */
   readonly eventsUrl: string;
   readonly rounds: number;
@@ -23,7 +25,8 @@ async function measureOnce(side: Side, options: EvaluationCostOptions): Promise<
   const loop = await forkUntilMessage<{ nsPerEvaluation: number }>(
     'evaluation-loop',
     [side, String(options.iterations), options.eventsUrl],
-    `the ${side} evaluation loop`,
+    `the ${side} evaluation loop on Node.js ${options.runtime.version}`,
+    options.runtime,
   );
   await loop.exited;
   return loop.message.nsPerEvaluation;

@@ -1,6 +1,7 @@
 import { runLoad } from '../../test/support/load-client';
 import { median, percentile } from '../stats';
 import { forkUntilMessage, type ForkedScript } from './forked-script';
+import { catalogRequest, type NodeRuntime } from './node-runtime';
 import { processUsage } from './process-usage';
 
 export type FlagLayerVariant = 'real' | 'stub';
@@ -15,6 +16,7 @@ export interface ThroughputSample {
 }
 
 export interface FlagLayerCostOptions {
+  readonly runtime: NodeRuntime;
   /** Where the real client sends its analytics events (the double). */
   readonly eventsUrl: string;
   /** Rounds per variant, taken in turns (real, stub, real, stub…) so drift hits both alike. */
@@ -38,11 +40,16 @@ interface RunningServer extends ForkedScript<{ port: number }> {
   readonly baseUrl: string;
 }
 
-async function startServer(variant: FlagLayerVariant, eventsUrl: string): Promise<RunningServer> {
+async function startServer(
+  variant: FlagLayerVariant,
+  eventsUrl: string,
+  runtime: NodeRuntime,
+): Promise<RunningServer> {
   const server = await forkUntilMessage<{ port: number }>(
     'catalog-server',
     [variant, eventsUrl],
-    `the ${variant} catalog server`,
+    `the ${variant} catalog server on Node.js ${runtime.version}`,
+    runtime,
   );
   return { ...server, baseUrl: `http://127.0.0.1:${server.message.port}` };
 }
@@ -52,12 +59,6 @@ async function stopServer(server: RunningServer): Promise<void> {
   await server.exited;
 }
 
-/** The same request stream for both variants: a hundred pro users asking for ten products. */
-const request = (index: number) => ({
-  path: '/products?limit=10',
-  headers: { 'X-User-Key': `bench-user-${index % 100}`, 'X-User-Plan': 'pro' },
-});
-
 /**
  * Figure 2 (throughput): the catalog app with the real flag client and with constants, each in its
  * own process (one core) while this process generates keep-alive load (the other core).
@@ -66,20 +67,20 @@ export async function measureFlagLayerCost(options: FlagLayerCostOptions): Promi
   const samples: ThroughputSample[] = [];
   for (let round = 0; round < options.rounds; round += 1) {
     for (const variant of ['real', 'stub'] as const) {
-      const server = await startServer(variant, options.eventsUrl);
+      const server = await startServer(variant, options.eventsUrl, options.runtime);
       try {
         await runLoad({
           baseUrl: server.baseUrl,
           concurrency: options.concurrency,
           durationMs: options.warmUpMs,
-          request,
+          request: catalogRequest,
         });
         const before = await processUsage(server.pid);
         const summary = await runLoad({
           baseUrl: server.baseUrl,
           concurrency: options.concurrency,
           durationMs: options.roundMs,
-          request,
+          request: catalogRequest,
         });
         const after = await processUsage(server.pid);
         samples.push({

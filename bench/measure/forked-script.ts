@@ -2,6 +2,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 
+import type { NodeRuntime } from './node-runtime';
+
 export interface ForkedScript<T> {
   readonly child: ChildProcess;
   readonly pid: number;
@@ -12,16 +14,21 @@ export interface ForkedScript<T> {
 }
 
 /**
- * Forks one of the compiled scripts in `bench/flag-layer/` and waits for its first IPC message (its
+ * Forks one of the compiled scripts in `bench/flag-layer/` (on the given Node.js) and waits for its first IPC message (its
  * port, or its result); a script that exits before sending one is an error naming `what`.
  */
 export async function forkUntilMessage<T>(
   name: string,
   args: readonly string[],
   what: string,
+  runtime: Pick<NodeRuntime, 'execPath' | 'execArgv'> = { execPath: process.execPath, execArgv: [] },
 ): Promise<ForkedScript<T>> {
   const script = path.join(__dirname, '..', 'flag-layer', `${name}.js`);
-  const child = fork(script, [...args], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child = fork(script, [...args], {
+    execPath: runtime.execPath,
+    execArgv: [...runtime.execArgv],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
   const exited = once(child, 'exit');
   const [message] = (await Promise.race([
     once(child, 'message'),

@@ -1,4 +1,4 @@
-import { cpuPercentOver, processUsage } from './process-usage';
+import { cpuPercentOver, memoryBreakdown, processUsage } from './process-usage';
 
 describe('processUsage (/proc)', () => {
   it("reads this process's resident memory, and CPU time that grows with work done", async () => {
@@ -15,6 +15,14 @@ describe('processUsage (/proc)', () => {
     const [percent] = await cpuPercentOver([process.pid], 200);
     expect(percent).toBeGreaterThanOrEqual(0);
     expect(percent).toBeLessThan(50);
+  });
+
+  it("splits this process's resident memory into its own pages and the file pages it shares, adding up to its RSS", async () => {
+    const memory = await memoryBreakdown(process.pid);
+
+    expect(memory.privateBytes).toBeGreaterThan(10 * 1024 * 1024);
+    expect(memory.sharedBytes).toBeGreaterThanOrEqual(0);
+    expect(memory.privateBytes + memory.sharedBytes).toBe(memory.rssBytes);
   });
 
   it('refuses a pid it cannot read', async () => {

@@ -32,6 +32,29 @@ export async function processUsage(pid: number): Promise<ProcessUsage> {
   return { pid, rssBytes: rssKb * 1024, cpuMs: ((utime + stime) * 1000) / clockTicksPerSecond() };
 }
 
+/** Linux only: where a process's resident memory is (/proc/<pid>/smaps_rollup), in bytes. */
+export interface MemoryBreakdown {
+  readonly rssBytes: number;
+  /** Pages only this process maps: its own heap, stacks, malloc arenas (what it costs on its own). */
+  readonly privateBytes: number;
+  /** Pages of files it shares with other processes: the node binary and libraries every instance maps. */
+  readonly sharedBytes: number;
+}
+
+export async function memoryBreakdown(pid: number): Promise<MemoryBreakdown> {
+  const rollup = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8');
+  const kb = (field: string) => {
+    const value = Number(new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(rollup)?.[1]);
+    if (!Number.isFinite(value)) throw new Error(`no ${field} in /proc/${pid}/smaps_rollup`);
+    return value * 1024;
+  };
+  return {
+    rssBytes: kb('Rss'),
+    privateBytes: kb('Private_Clean') + kb('Private_Dirty'),
+    sharedBytes: kb('Shared_Clean') + kb('Shared_Dirty'),
+  };
+}
+
 /** CPU used by each process over `durationMs`, as a percentage of one core. */
 export async function cpuPercentOver(pids: readonly number[], durationMs: number): Promise<number[]> {
   const before = await Promise.all(pids.map(processUsage));

@@ -1,16 +1,89 @@
 import type { BenchPlan } from '../bench-plan';
 import type { PropagationResult } from '../measure/propagation';
 import type { RolloutResult } from '../measure/rollout-under-load';
-import type { Measurements, ScalingPoint } from '../measurements';
+import type { InstructionCountResult } from '../measure/instruction-count';
+import type { FlagLayerOnNode, Measurements, ScalingPoint } from '../measurements';
 import { median, percentile } from '../stats';
 import { figure, type BenchSeries, type FigureEntry } from './bench-result';
 
 const max = (values: readonly number[]) => Math.max(...values);
 const lost = (rollout: RolloutResult) => rollout.contextsSent - rollout.contextsDelivered;
 
+const THROUGHPUT_TARGET = { comparison: 'atLeast', value: 0.95 } as const;
+const kilo = (instructions: number) => `${Math.round(instructions / 1000)}k`;
+
+/** The instruction figures of figure 2 (`id` `flag-layer[.<runtime>].instructions…`), or why they are missing. */
+function instructionFigures(
+  idPrefix: string,
+  suffix: string,
+  instructions: InstructionCountResult | { readonly error: string },
+): FigureEntry[] {
+  const failed = 'error' in instructions ? instructions.error : undefined;
+  const counted = 'error' in instructions ? undefined : instructions;
+  return [
+    figure({
+      id: `${idPrefix}.instructions-ratio`,
+      figure: 2,
+      name: `Instructions per request, constants ÷ real client${suffix}`,
+      value: counted?.ratio ?? null,
+      unit: '×',
+      target: THROUGHPUT_TARGET,
+      baseline: null,
+      note: counted
+        ? `callgrind, catalog app, one request at a time: real client ${kilo(counted.real)}, constants ${kilo(counted.stub)}`
+        : 'callgrind',
+      ...(failed ? { error: failed } : {}),
+    }),
+    figure({
+      id: `${idPrefix}.instructions-real`,
+      figure: 2,
+      name: `Instructions per request, real client${suffix}`,
+      value: counted ? counted.real / 1000 : null,
+      unit: 'k',
+      target: null,
+      baseline: null,
+      note: counted ? `constants: ${kilo(counted.stub)}` : 'callgrind',
+      ...(failed ? { error: failed } : {}),
+    }),
+  ];
+}
+
+/** Figure 2 on another runtime: a Node.js given with --node, or the fleet's without its young-generation cap. */
+function otherRuntimeFigures(onNode: FlagLayerOnNode, fleetNodeArgs: readonly string[]): FigureEntry[] {
+  const { version, execArgv } = onNode.runtime;
+  const left = fleetNodeArgs.filter((arg) => !execArgv.includes(arg));
+  const label = left.length ? `${version} without ${left.join(' ')}` : version;
+  const idPrefix = `flag-layer.${version.split('.')[0]}${left.length ? '-uncapped' : ''}`;
+  return [
+    figure({
+      id: `${idPrefix}.throughput-ratio`,
+      figure: 2,
+      name: `Throughput, real client ÷ constants, Node.js ${label}`,
+      value: onNode.flagLayer.throughputRatio,
+      unit: '×',
+      target: THROUGHPUT_TARGET,
+      baseline: null,
+      note:
+        `server CPU per request ${onNode.flagLayer.realCpuUsPerRequest.toFixed(0)} µs, constants ` +
+        `${onNode.flagLayer.stubCpuUsPerRequest.toFixed(0)} µs`,
+    }),
+    ...instructionFigures(idPrefix, `, Node.js ${label}`, onNode.instructions),
+    figure({
+      id: `${idPrefix}.evaluation-ns`,
+      figure: 2,
+      name: `Evaluation through our layer, Node.js ${label}`,
+      value: onNode.evaluation.oursNs,
+      unit: 'ns',
+      target: null,
+      baseline: null,
+      note: `raw SDK variation(): ${Math.round(onNode.evaluation.rawNs)} ns`,
+    }),
+  ];
+}
+
 /** Every figure of the issue from one run's measurements, ours beside the naive baseline where it applies. */
 export function figuresFrom(plan: BenchPlan, measurements: Measurements): FigureEntry[] {
-  const { evaluation, flagLayer, propagation, sides, naiveStarts, scaling } = measurements;
+  const { evaluation, flagLayer, instructions, propagation, sides, naiveStarts, scaling } = measurements;
   const { ours, naive } = sides;
   const measured = (point: ScalingPoint | undefined) => (point && 'startMs' in point ? point : undefined);
   const headlineScaling = measured(scaling.find((point) => point.instances === 2));
@@ -56,7 +129,7 @@ export function figuresFrom(plan: BenchPlan, measurements: Measurements): Figure
       name: 'Throughput, real client ÷ constants',
       value: flagLayer.throughputRatio,
       unit: '×',
-      target: { comparison: 'atLeast', value: 0.95 },
+      target: THROUGHPUT_TARGET,
       baseline: null,
       note:
         `catalog app, ${plan.throughputRounds} rounds each, medians; server CPU per request ` +
@@ -92,6 +165,10 @@ export function figuresFrom(plan: BenchPlan, measurements: Measurements): Figure
       baseline: null,
       note: 'context builder + accessor + evaluation tally',
     }),
+    ...instructionFigures('flag-layer', '', instructions),
+    ...measurements.otherRuntimes.flatMap((onNode) =>
+      otherRuntimeFigures(onNode, measurements.fleetNodeArgs),
+    ),
     figure({
       id: 'rollout.failed',
       figure: 3,
@@ -153,6 +230,18 @@ export function figuresFrom(plan: BenchPlan, measurements: Measurements): Figure
       note:
         `after ${(plan.idleSettleMs + plan.idleCpuMs) / 1000} s idle; median ${median(ours.idleRssMb).toFixed(1)} MB; ` +
         `right after start-up ${max(ours.startRssMb).toFixed(1)} MB (naive ${max(naive.startRssMb).toFixed(1)} MB)`,
+    }),
+    figure({
+      id: 'memory.idle-private',
+      figure: 6,
+      name: 'Private memory per instance, idle (largest)',
+      value: max(ours.idlePrivateMb),
+      unit: 'MB',
+      target: null,
+      baseline: max(naive.idlePrivateMb),
+      note:
+        `the same moment: RSS less the file pages instances share (node binary, libraries: ` +
+        `${median(ours.idleSharedMb).toFixed(1)} MB, median)`,
     }),
     figure({
       id: 'memory.loaded',

@@ -290,12 +290,13 @@ describe('behaviour every service shares, seen through catalog', () => {
     await client().get('/readyz').set('X-User-Plan', '!!').expect(200);
   });
 
-  it('GET /readyz is 200 with the flag client state while serving, and never cached', async () => {
+  it('GET /readyz is 200 with the Node.js version and the flag client state while serving, and never cached', async () => {
     const response = await client().get('/readyz').expect(200);
 
     expect(response.headers['cache-control']).toBe('no-store');
     expect(response.body).toEqual({
       status: 'serving',
+      node: process.version,
       flags: {
         mode: 'file',
         initialized: true,

@@ -29,19 +29,14 @@ function isMissing(error: unknown): boolean {
 async function filesUnder(root: string, folder: string): Promise<string[]> {
   let entries;
   try {
-    entries = await readdir(path.join(root, folder), { withFileTypes: true });
+    entries = await readdir(path.join(root, folder), { recursive: true, withFileTypes: true });
   } catch (error) {
     if (isMissing(error)) return [];
     throw error;
   }
-  const nested = await Promise.all(
-    entries.map((entry) => {
-      const relative = `${folder}/${entry.name}`;
-      if (entry.isDirectory()) return filesUnder(root, relative);
-      return Promise.resolve(entry.isFile() ? [relative] : []);
-    }),
-  );
-  return nested.flat();
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'));
 }
 
 async function contentDigest(file: string): Promise<string> {

@@ -11,7 +11,7 @@ export interface HealthDependencies {
 
 /**
  * `GET /livez`: the process is up (no dependency checks, so PM2 or an orchestrator never restarts
- * an instance for LaunchDarkly's sake). `GET /readyz`: 200 with the flag client's state while
+ * an instance for LaunchDarkly's sake). `GET /readyz`: 200 with the Node.js version and the flag client's state while
  * serving, 503 while starting or draining, so a load balancer stops sending traffic first.
  */
 export function healthRoutes({ lifecycle, flagState }: HealthDependencies): Router<AppState> {
@@ -23,7 +23,7 @@ export function healthRoutes({ lifecycle, flagState }: HealthDependencies): Rout
     const phase = lifecycle.phase();
     ctx.status = phase === 'serving' ? 200 : 503;
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = { status: phase, flags: flagState() };
+    ctx.body = { status: phase, node: process.version, flags: flagState() };
   });
   return router;
 }

@@ -41,8 +41,7 @@ export async function collectFleetStatus(
   );
   const answers = new Map<number, InstanceStatus>();
   const asked = processes.filter((listed) => listed.status === 'online');
-  let allAnswered: () => void = () => undefined;
-  const answered = new Promise<void>((resolve) => (allAnswered = resolve));
+  const { promise: answered, resolve: allAnswered } = Promise.withResolvers<void>();
   // Listening before asking: a fast instance could answer before the last query is sent.
   pm2.onMessage(({ pmId, data }) => {
     const status = replyTo(queryId, data);

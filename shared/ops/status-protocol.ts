@@ -15,6 +15,8 @@ export interface InstanceStatus {
   readonly service: string;
   readonly instance: string;
   readonly pid: number;
+  /** `process.version` of the worker: the PM2 daemon's Node.js. Absent from an instance built before it was reported. */
+  readonly node?: string;
   readonly phase: LifecyclePhase;
   /** Null while the flag client is not created yet. */
   readonly flags: FlagClientState | null;

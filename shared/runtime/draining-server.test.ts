@@ -35,13 +35,19 @@ describe('createDrainingServer', () => {
   let port: number;
   let agent: http.Agent;
   let releaseSlow: () => void;
+  /** Resolves once the server holds a `/slow` request: draining before that would find an idle socket. */
+  let slowArrived: Promise<void>;
 
   beforeEach(async () => {
     const slowResponses: http.ServerResponse[] = [];
+    const arrival = Promise.withResolvers<void>();
+    slowArrived = arrival.promise;
     releaseSlow = () => slowResponses.splice(0).forEach((response) => response.end('slow'));
     draining = createDrainingServer((request, response) => {
-      if (request.url === '/slow') slowResponses.push(response);
-      else response.end('ok');
+      if (request.url === '/slow') {
+        slowResponses.push(response);
+        arrival.resolve();
+      } else response.end('ok');
     });
     await draining.listen(0, '127.0.0.1');
     port = (draining.server.address() as AddressInfo).port;
@@ -86,7 +92,7 @@ describe('createDrainingServer', () => {
 
   it('lets an in-flight request finish, answers it with Connection: close, then resolves', async () => {
     const slow = get(port, '/slow', agent);
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await slowArrived;
     let drainedEarly = false;
     const drained = draining.drain({ idleSocketGraceMs: 10, drainTimeoutMs: 2000 }).then((report) => {
       drainedEarly = true;
@@ -104,7 +110,7 @@ describe('createDrainingServer', () => {
 
   it('force-closes connections still busy at the drain deadline, and reports how many', async () => {
     const slow = get(port, '/slow', agent).catch((error: NodeJS.ErrnoException) => error.code);
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await slowArrived;
     const report = await draining.drain({ idleSocketGraceMs: 10, drainTimeoutMs: 150 });
 
     expect(report.forcedConnections).toBe(1);

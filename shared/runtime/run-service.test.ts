@@ -371,7 +371,7 @@ describe('runService', () => {
     expect(await service.exited).toBe(0);
   });
 
-  it('answers a status query relayed by PM2 with its own state and build fingerprint, and nothing secret', async () => {
+  it('answers a status query relayed by PM2 with its own state, Node.js version and build fingerprint, and nothing secret', async () => {
     // An SDK key turns analytics events on; the relay endpoints keep them (and the diagnostic
     // event sent at init) on loopback instead of LaunchDarkly's own hosts.
     const double = await startLaunchDarklyDouble({ sdkKey: 'sdk-never-in-a-status-reply' });
@@ -396,6 +396,7 @@ describe('runService', () => {
           service: 'catalog',
           instance: '0',
           pid: process.pid,
+          node: process.version,
           phase: 'serving',
           flags: expect.objectContaining({ mode: 'relay', initialized: true, lastError: null }),
           events: expect.objectContaining({ queued: 0, dropped: 0, failedFlushes: 0 }),
@@ -475,6 +476,27 @@ describe('runService', () => {
     expect(proc.sent).toEqual([]);
     expect(proc.stderr.join('')).toMatch(
       /catalog: cannot start: Invalid configuration:\n {2}- CATALOG_PORT: /,
+    );
+  });
+
+  it('on an end-of-life Node.js, start-up stops before anything starts, saying which Node it is and what to do, exit 1 and no ready', async () => {
+    const env = await envFor();
+    const proc = fakeProcess(env);
+    const realVersion = Object.getOwnPropertyDescriptor(process, 'version')!;
+    Object.defineProperty(process, 'version', { ...realVersion, value: 'v20.20.2' });
+    let service: ServiceHandle;
+    try {
+      service = start(testService(), { process: proc.port, logSink: captureJsonLines().sink });
+      await service.started;
+    } finally {
+      Object.defineProperty(process, 'version', realVersion);
+    }
+
+    expect(await service.exited).toBe(1);
+    expect(proc.sent).toEqual([]);
+    expect(service.address()).toBeNull();
+    expect(proc.stderr.join('')).toMatch(
+      /^catalog: cannot start: Node\.js v20\.20\.2 is end-of-life since 2026-04-30 .*Node\.js 22 or later/,
     );
   });
 

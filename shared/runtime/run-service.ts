@@ -25,6 +25,7 @@ import { serviceBuildInputs } from './service-build';
 import { loadServiceConfig, type ServiceConfig } from './service-config';
 import { createShutdownSteps, type RegisterShutdownStep } from './shutdown-steps';
 import { answerStatusQuery } from './status-responder';
+import { assertSupportedNode } from './supported-node';
 
 /** What the runner hands to a service's `createApp`. */
 export interface ServiceDependencies<M extends AnyServiceManifest = AnyServiceManifest> {
@@ -102,6 +103,8 @@ export function runService<M extends AnyServiceManifest>(
   let shutdownSteps: ReturnType<typeof createShutdownSteps> | undefined;
   let stopping: Promise<number> | undefined;
   let exitCode = 0;
+  // Not Promise.withResolvers (Node 22+): this runs before start() checks the Node.js version, and
+  // must get that far on an end-of-life Node to refuse it with a message rather than a TypeError.
   let resolveExited: (code: number) => void = () => undefined;
   const exited = new Promise<number>((resolve) => (resolveExited = resolve));
 
@@ -174,6 +177,7 @@ export function runService<M extends AnyServiceManifest>(
 
   async function start(): Promise<void> {
     try {
+      assertSupportedNode();
       config = loadServiceConfig(proc.env, manifest, definition.fleet);
     } catch (error) {
       await proc.writeError(

@@ -19,6 +19,7 @@ export function instanceStatus(sources: StatusSources): InstanceStatus {
     service: sources.service,
     instance: sources.instance,
     pid: process.pid,
+    node: process.version,
     phase: sources.lifecycle.phase(),
     flags: flags?.state() ?? null,
     events: flags?.events() ?? null,

@@ -59,6 +59,11 @@ export interface FleetOptions {
   readonly ecosystemFile?: string;
   /** Start and reload only these apps of the ecosystem (`--only`). */
   readonly only?: readonly string[];
+  /**
+   * False: leave the daemon for the first PM2 command to launch (a test that starts the fleet through
+   * npm, so the daemon runs on the Node.js npm's scripts use). True by default.
+   */
+  readonly launchDaemon?: boolean;
 }
 
 /** How a command the test ran ended. */
@@ -71,6 +76,8 @@ export interface CommandResult {
 
 export interface Fleet {
   readonly home: string;
+  /** The environment every PM2 command of this fleet runs with: PM2_HOME, ports, FLEET_INSTANCES… */
+  readonly env: Readonly<NodeJS.ProcessEnv>;
   /** `pm2 start ecosystem.config.js`; resolves when PM2 has every instance online. */
   start(): Promise<void>;
   readonly ports: Readonly<Record<ServiceName, number>>;
@@ -172,6 +179,7 @@ export async function createFleet(options: FleetOptions = {}): Promise<Fleet> {
   let destroyed = false;
   const fleet: Fleet = {
     home,
+    env,
     ports,
     metricsPorts,
     pm2: (...args) => runPm2(args, env, root),
@@ -234,6 +242,7 @@ export async function createFleet(options: FleetOptions = {}): Promise<Fleet> {
   };
 
   // Launch the daemon now: a `pm2 jlist` racing `pm2 start` to launch it would hang both.
+  if (options.launchDaemon === false) return fleet;
   try {
     await fleet.pm2('ping');
   } catch (error) {
