@@ -1,6 +1,6 @@
 import { init, type LDClient, type LDLogger } from '@launchdarkly/node-server-sdk';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rename, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -160,6 +160,15 @@ describe('flagFileSource sees the file however it is replaced', () => {
       },
     ],
     [
+      'a rename of a file with the same mtime as the one it replaces (cp -p, a clock-tick-coarse mtime)',
+      async (text) => {
+        const { mtime, atime } = await stat(file);
+        await writeFile(`${file}.tmp`, text);
+        await utimes(`${file}.tmp`, atime, mtime);
+        await rename(`${file}.tmp`, file);
+      },
+    ],
+    [
       'a delete and re-create',
       async (text) => {
         await unlink(file);
@@ -180,13 +189,13 @@ describe('flagFileSource sees the file however it is replaced', () => {
   it('valid JSON of malformed flags is refused: the last good values stay, and it shows until a good file', async () => {
     const failed = new Promise((resolve) => client.once('failed', resolve));
     const broken = structuredClone(original) as unknown as { flags: Record<string, Record<string, unknown>> };
-    broken.flags['catalog-sort']!.on = 'yes';
+    broken.flags['catalog-sort']!.rules = 'not a list';
     await writeFile(file, JSON.stringify(broken));
     await failed;
     expect(await client.variation('catalog-sort', context, 'x')).toBe('featured');
     expect(monitor.rejectedDataState()).toMatchObject({
       source: 'flag file',
-      message: expect.stringContaining('flags.catalog-sort.on'),
+      message: expect.stringContaining('flags.catalog-sort.rules'),
     });
     await writeFile(file, withCatalogSort(2, 100));
     await serves('newest');

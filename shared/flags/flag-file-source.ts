@@ -1,5 +1,6 @@
 import { integrations, type LDLogger } from '@launchdarkly/node-server-sdk';
 import { unwatchFile, watch as watchDirectory, watchFile, type Stats } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 
 import { checkAllData } from './flag-data-schema';
@@ -51,16 +52,28 @@ export function flagFileSource(flagsFile: string, options: FlagFileSourceOptions
     if (!fileSystem) return sdkFactory(context, dataSourceUpdates, initSuccess, errorHandler);
     // One line per failure, not one per watch event while the file stays missing.
     let lastReadFailure: string | undefined;
+    // The SDK reloads only when this number differs from the last one it saw. Its own is the mtime,
+    // which the kernel keeps at clock-tick granularity: a file replaced within the same tick (a
+    // rename of a file written just before) would be skipped. This one changes with any of mtime,
+    // ctime, inode and size.
+    const stamps = new Map<string, { key: string; stamp: number }>();
+    const changeStamp = async (file: string): Promise<number> => {
+      const { mtimeMs, ctimeMs, ino, size } = await stat(file);
+      const key = `${mtimeMs}:${ctimeMs}:${ino}:${size}`;
+      const last = stamps.get(file);
+      if (last?.key === key) return last.stamp;
+      const next = { key, stamp: (last?.stamp ?? 0) + 1 };
+      stamps.set(file, next);
+      return next.stamp;
+    };
     const guarded: Filesystem = {
-      getFileTimestamp: (file) => fileSystem.getFileTimestamp(file),
+      getFileTimestamp: (file) => changeStamp(file),
       readFile: async (file) => {
         const text = await fileSystem.readFile(file);
-        // The SDK reports text that is not JSON itself; this only keeps it on record until good data.
-        try {
-          JSON.parse(text);
-        } catch (error) {
-          monitor.rejectedData('flag file', `${file}: not JSON (${reasonOf(error)})`);
-        }
+        // The SDK reports a file it cannot use itself ('failed', a log line), in its own words; this
+        // keeps what is wrong with it on record, for /readyz and status, until good data.
+        const problem = flagFileProblem(text);
+        if (problem) monitor.rejectedData('flag file', `${file}: ${problem}`);
         return text;
       },
       watch: (file, callback) =>
@@ -78,7 +91,6 @@ export function flagFileSource(flagsFile: string, options: FlagFileSourceOptions
         const checked = checkAllData({ flags: allData.features ?? {}, segments: allData.segments ?? {} });
         if (!checked.ok) {
           const problem = `${flagsFile}: ${checked.problem}`;
-          monitor.rejectedData('flag file', problem);
           // The SDK logs it (as its 'error' event with no listener) and emits 'failed'.
           errorHandler?.(new Error(`Refused the flag file ${problem}; keeping the last good flag values`));
           return;
@@ -99,6 +111,23 @@ export function flagFileSource(flagsFile: string, options: FlagFileSourceOptions
   };
 }
 
+/** What makes a flag file's text unusable, checked as the SDK will read it; undefined when nothing. */
+function flagFileProblem(text: string): string | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    return `not JSON (${reasonOf(error)})`;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return 'not a JSON object';
+  const { flags, flagValues, segments } = parsed as Record<string, unknown>;
+  if (flagValues != null && (typeof flagValues !== 'object' || Array.isArray(flagValues))) {
+    return 'flagValues: must be an object of values by flag key';
+  }
+  const checked = checkAllData({ flags: flags ?? {}, segments });
+  return checked.ok ? undefined : checked.problem;
+}
+
 /**
  * Calls `onChange` whenever the file at `file` may have changed, whatever replaced it: the directory
  * is watched for its name, and its status is polled. Spurious calls are harmless: the SDK compares
@@ -112,7 +141,10 @@ function watchByName(file: string, pollIntervalMs: number, onChange: () => void)
   // A directory watch that fails (the directory went away) leaves the polling to do the job.
   directory.on('error', () => directory.close());
   const poll = (current: Stats, previous: Stats) => {
-    if (current.mtimeMs !== previous.mtimeMs || current.ino !== previous.ino) onChange();
+    const changed = (['mtimeMs', 'ctimeMs', 'ino', 'size'] as const).some(
+      (field) => current[field] !== previous[field],
+    );
+    if (changed) onChange();
   };
   watchFile(file, { persistent: false, interval: pollIntervalMs }, poll);
   return {
