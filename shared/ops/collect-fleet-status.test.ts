@@ -80,8 +80,9 @@ describe('collectFleetStatus', () => {
   it('reports every instance as it describes itself, healthy, without waiting out the timeout', async () => {
     const { client } = fakePm2([proc(1), proc(0, { name: 'gateway' })]);
     const startedAt = Date.now();
-    const reports = await collectFleetStatus(client, { timeoutMs: 5_000 });
-    expect(Date.now() - startedAt).toBeLessThan(1_000);
+    const reports = await collectFleetStatus(client, { timeoutMs: 60_000 });
+    // Well before its timeout: it returned on the last answer.
+    expect(Date.now() - startedAt).toBeLessThan(30_000);
     expect(reports.map((report) => [report.process.name, report.status?.pid, report.problems])).toEqual([
       ['catalog', 1001, []],
       ['gateway', 1000, []],
