@@ -33,7 +33,14 @@ export class FlagSourceMonitor {
   private health: { state: FlagSourceState; since: Date; reason: string | null };
   private rejected: { message: string; source: string; since: Date; count: number } | null = null;
 
-  constructor(private readonly now: () => Date = () => new Date()) {
+  /**
+   * @param onDelivered Called whenever good data arrives: the end of any incident (the runner resets
+   *   the SDK log's repeat limiter with it, so the next failure's first line is written).
+   */
+  constructor(
+    private readonly onDelivered: () => void = () => undefined,
+    private readonly now: () => Date = () => new Date(),
+  ) {
     this.health = { state: 'connecting', since: now(), reason: null };
   }
 
@@ -48,6 +55,7 @@ export class FlagSourceMonitor {
     if (this.health.state !== 'delivering')
       this.health = { state: 'delivering', since: this.now(), reason: null };
     this.rejected = null;
+    this.onDelivered();
   }
 
   /** The source stopped; an interruption already under way keeps its start and takes the newer reason. */

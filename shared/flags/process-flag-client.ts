@@ -53,7 +53,9 @@ export function startFlagClient(options: StartFlagClientOptions): Promise<Starte
   const sdkLogger = launchDarklyLogger(options.logger, (message) => {
     if (!NOT_A_DATA_SOURCE_PROBLEM.some((pattern) => pattern.test(message))) problems.recordError?.(message);
   });
-  const monitor = new FlagSourceMonitor();
+  // A source delivering again ends an incident: the next problem's first line is written, even if it
+  // reads like one the repeat limiter is still counting.
+  const monitor = new FlagSourceMonitor(() => sdkLogger.resetRepeats());
   const ld = init(sdkKeyFor(options.config), {
     ...launchDarklyOptions(options.config, sdkLogger, options.applicationId, monitor),
     ...options.overrides,

@@ -1,4 +1,4 @@
 export { createLogger, flushLogger, type Logger, type LoggerOptions } from './create-logger';
-export { launchDarklyLogger, type SdkProblemListener } from './launchdarkly-logger';
+export { launchDarklyLogger, type LimitedLdLogger, type SdkProblemListener } from './launchdarkly-logger';
 export { createRequestScope, type RequestScope } from './request-scope';
 export { createWarnOnce } from './warn-once';

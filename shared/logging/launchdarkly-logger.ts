@@ -6,6 +6,11 @@ import { createRepeatLimiter, type RepeatLimiterOptions } from './repeat-limiter
 
 export type SdkProblemListener = (message: string) => void;
 
+/** The SDK's logger, and a way to say that an incident is over (see RepeatLimiter.reset). */
+export interface LimitedLdLogger extends LDLogger {
+  resetRepeats(): void;
+}
+
 /**
  * Routes the SDK's own log calls through winston. The SDK logs printf-style
  * (`logger.debug('Flushing %d events', n)`), so the arguments are formatted here; handing winston
@@ -21,7 +26,7 @@ export function launchDarklyLogger(
   logger: Logger,
   onProblem?: SdkProblemListener,
   limits?: RepeatLimiterOptions,
-): LDLogger {
+): LimitedLdLogger {
   const sdkLogger = logger.child({ component: 'launchdarkly' });
   const limited = createRepeatLimiter(({ level, message }) => sdkLogger[level](message), limits);
   return {
@@ -37,5 +42,6 @@ export function launchDarklyLogger(
     },
     info: (...args: unknown[]) => limited({ level: 'info', message: format(...args) }),
     debug: (...args: unknown[]) => sdkLogger.debug(format(...args)),
+    resetRepeats: () => limited.reset(),
   };
 }

@@ -47,3 +47,19 @@ describe('createRepeatLimiter', () => {
     expect(written.map((line) => line.message)).toEqual(['a', 'b', 'b']);
   });
 });
+
+describe('createRepeatLimiter reset', () => {
+  it('ends the windows with their counts, so the next occurrence, a new incident, is written', () => {
+    const written: string[] = [];
+    const limit = createRepeatLimiter((line) => written.push(line.message), { windowMs: 60_000 });
+    const line = {
+      level: 'error',
+      message: 'Error processing files: SyntaxError: Unexpected end of JSON input',
+    } as const;
+    limit(line);
+    limit(line);
+    limit.reset();
+    limit(line);
+    expect(written).toEqual([line.message, `${line.message} (repeated 1 times in 60 s)`, line.message]);
+  });
+});

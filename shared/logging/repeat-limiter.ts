@@ -25,20 +25,30 @@ function repeatKey(line: LimitedLine): string {
  * and the next occurrence is written again. An outage that makes the SDK warn on every evaluation
  * writes two lines a minute, not thousands.
  */
+export interface RepeatLimiter {
+  (line: LimitedLine): void;
+  /**
+   * Ends every window now (writing its count): what comes next is a new incident, whose first line
+   * must be written even if it reads like one of the last incident's.
+   */
+  reset(): void;
+}
+
 export function createRepeatLimiter(
   write: (line: LimitedLine) => void,
   { windowMs = DEFAULT_WINDOW_MS, maxTracked = DEFAULT_MAX_TRACKED }: RepeatLimiterOptions = {},
-): (line: LimitedLine) => void {
+): RepeatLimiter {
   const windows = new Map<string, { suppressed: number; last: LimitedLine; timer: NodeJS.Timeout }>();
   const seconds = Math.round(windowMs / 1000);
   const close = (key: string) => {
     const window = windows.get(key);
     windows.delete(key);
+    clearTimeout(window?.timer);
     if (!window || window.suppressed === 0) return;
     const times = window.suppressed.toLocaleString('en-US');
     write({ ...window.last, message: `${window.last.message} (repeated ${times} times in ${seconds} s)` });
   };
-  return (line) => {
+  const limit = (line: LimitedLine) => {
     const key = repeatKey(line);
     const window = windows.get(key);
     if (window) {
@@ -52,4 +62,5 @@ export function createRepeatLimiter(
     timer.unref();
     windows.set(key, { suppressed: 0, last: line, timer });
   };
+  return Object.assign(limit, { reset: () => [...windows.keys()].forEach(close) });
 }
