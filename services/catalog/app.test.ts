@@ -303,6 +303,8 @@ describe('behaviour every service shares, seen through catalog', () => {
         initDurationMs: expect.any(Number),
         lastUpdateAt: expect.any(String),
         lastError: null,
+        rejectedData: null,
+        source: null,
       },
     });
   });

@@ -3,6 +3,7 @@ import { LDTimeoutError, type LDClient, type LDContext } from '@launchdarkly/nod
 import type { FlagMode } from './flag-config';
 import { EvaluationTally } from './evaluation-tally';
 import { FlagEventCounts, type FlagEventsState } from './flag-event-counts';
+import type { FlagSourceHealth, FlagSourceMonitor, RejectedFlagData } from './flag-source-monitor';
 import { readSdkEventQueue } from './sdk-event-queue';
 
 export interface FlagClientState {
@@ -13,6 +14,13 @@ export interface FlagClientState {
   /** When flag data last changed (the first full data set counts). */
   readonly lastUpdateAt: string | null;
   readonly lastError: { readonly message: string; readonly at: string } | null;
+  /**
+   * Whether the flag source is delivering; null when nothing watches it (TestData in tests). Absent
+   * from the reply of an instance built before it existed (a status taken mid-rollout).
+   */
+  readonly source?: FlagSourceHealth | null;
+  /** Malformed flag data refused since the last good data set (null: none); absent as above. */
+  readonly rejectedData?: RejectedFlagData | null;
 }
 
 export interface InitOutcome {
@@ -61,6 +69,7 @@ export class FlagClient implements FlagReader {
     readonly ld: LDClient,
     readonly mode: FlagMode,
     flushIntervalMs?: number,
+    private readonly sourceMonitor?: FlagSourceMonitor,
   ) {
     ld.on('update', () => {
       this.lastUpdateAt = new Date();
@@ -113,6 +122,8 @@ export class FlagClient implements FlagReader {
       initDurationMs: this.initDurationMs,
       lastUpdateAt: this.lastUpdateAt?.toISOString() ?? null,
       lastError: this.lastError && { message: this.lastError.message, at: this.lastError.at.toISOString() },
+      source: this.sourceMonitor?.source() ?? null,
+      rejectedData: this.sourceMonitor?.rejectedDataState() ?? null,
     };
   }
 

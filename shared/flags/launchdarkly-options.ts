@@ -2,6 +2,8 @@ import type { LDLogger, LDOptions } from '@launchdarkly/node-server-sdk';
 
 import type { LaunchDarklyConfig } from './flag-config';
 import { flagFileSource } from './flag-file-source';
+import type { FlagSourceMonitor } from './flag-source-monitor';
+import { guardedStreamSource } from './guarded-stream';
 
 /** The SDK requires a key even when no network is used; this one is never sent anywhere. */
 export const LOCAL_FILE_SDK_KEY = 'local-flag-file';
@@ -14,26 +16,33 @@ export function sdkKeyFor(config: LaunchDarklyConfig): string {
 /** How often the flag client sends analytics events (the SDK's default), on its own schedule. */
 export const EVENT_FLUSH_INTERVAL_MS = 5_000;
 
-/** SDK options for each way of getting flags. */
+/**
+ * SDK options for each way of getting flags. Every data source is the SDK's own, guarded so that no
+ * payload can crash the process and the source's health reaches `monitor` (see guarded-stream.ts and
+ * flag-file-source.ts).
+ */
 export function launchDarklyOptions(
   config: LaunchDarklyConfig,
   logger: LDLogger,
   applicationId: string,
+  monitor: FlagSourceMonitor,
 ): LDOptions {
   // The SDK's flush timer is pushed out of the way: FlagClient flushes on EVENT_FLUSH_INTERVAL_MS
   // itself, so that shutdown can await a flush in progress (see FlagClient).
   const common: LDOptions = { logger, application: { id: applicationId }, flushInterval: 24 * 60 * 60 };
+  // A stream still silent when the init wait gives up is replaced then, not after 5 minutes.
+  const stream = guardedStreamSource({ logger, monitor, silentStreamTimeoutMs: config.initTimeoutS * 1_000 });
   switch (config.mode) {
     case 'file':
       return {
         ...common,
-        updateProcessor: flagFileSource(config.flagsFile, logger),
+        updateProcessor: flagFileSource(config.flagsFile, { logger, monitor }),
         sendEvents: false,
         diagnosticOptOut: true,
       };
     case 'relay':
-      return { ...common, ...config.endpoints };
+      return { ...common, ...config.endpoints, updateProcessor: stream };
     case 'stream':
-      return common;
+      return { ...common, updateProcessor: stream };
   }
 }

@@ -3,6 +3,7 @@ import { init, type LDOptions } from '@launchdarkly/node-server-sdk';
 import type { LaunchDarklyConfig } from './flag-config';
 import { launchDarklyLogger, type Logger } from '../logging';
 import { EVENT_DELIVERY_FAILED, FlagClient, type InitOutcome } from './flag-client';
+import { FlagSourceMonitor } from './flag-source-monitor';
 import { EVENT_FLUSH_INTERVAL_MS, launchDarklyOptions, sdkKeyFor } from './launchdarkly-options';
 
 export interface StartFlagClientOptions {
@@ -52,11 +53,21 @@ export function startFlagClient(options: StartFlagClientOptions): Promise<Starte
   const sdkLogger = launchDarklyLogger(options.logger, (message) => {
     if (!NOT_A_DATA_SOURCE_PROBLEM.some((pattern) => pattern.test(message))) problems.recordError?.(message);
   });
+  // A source delivering again ends an incident: the next problem's first line is written, even if it
+  // reads like one the repeat limiter is still counting.
+  const monitor = new FlagSourceMonitor(() => sdkLogger.resetRepeats());
   const ld = init(sdkKeyFor(options.config), {
-    ...launchDarklyOptions(options.config, sdkLogger, options.applicationId),
+    ...launchDarklyOptions(options.config, sdkLogger, options.applicationId, monitor),
     ...options.overrides,
   });
-  const client = new FlagClient(ld, options.config.mode, EVENT_FLUSH_INTERVAL_MS);
+  // Overridden data sources (TestData in tests) are not watched: no source health to report.
+  const watched = options.overrides?.updateProcessor === undefined;
+  const client = new FlagClient(
+    ld,
+    options.config.mode,
+    EVENT_FLUSH_INTERVAL_MS,
+    watched ? monitor : undefined,
+  );
   problems.recordError = (message) => client.recordError(message);
   const started = client
     .waitForFlags(options.config.initTimeoutS)

@@ -51,3 +51,24 @@ describe('launchDarklyLogger', () => {
     ]);
   });
 });
+
+describe('launchDarklyLogger in an outage', () => {
+  it('writes a repeated SDK warning once per window with the count, and still reports every one', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    const { sink, lines } = captureJsonLines();
+    const logger = createLogger({ service: 's', instance: '0', level: 'info', format: 'json', sink });
+    const problems: string[] = [];
+    const sdk = launchDarklyLogger(logger, (message) => problems.push(message));
+    for (let call = 0; call < 1000; call += 1) {
+      sdk.warn('Variation called before LaunchDarkly client initialization completed');
+    }
+    jest.advanceTimersByTime(60_000);
+    jest.useRealTimers();
+    await flushLogger(logger, 1000);
+    expect(lines().map((line) => line.msg)).toEqual([
+      'Variation called before LaunchDarkly client initialization completed',
+      'Variation called before LaunchDarkly client initialization completed (repeated 999 times in 60 s)',
+    ]);
+    expect(problems).toHaveLength(1000);
+  });
+});

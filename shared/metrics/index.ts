@@ -7,6 +7,7 @@ export {
   type Pm2MetricsPublisher,
   type Pm2Probe,
   type Pm2Probes,
+  PM2_METRIC_NAMES,
 } from './pm2-metrics';
 export {
   createPrometheusMetrics,

@@ -45,15 +45,17 @@ describe('instanceProbes', () => {
       initDurationMs: 5000,
       lastUpdateAt: null,
       lastError: { message: 'Authentication failed', at: '2026-01-01T00:09:30.000Z' },
+      source: { state: 'interrupted', since: '2026-01-01T00:09:15.000Z', reason: 'stream failed: HTTP 401' },
     };
     expect(instanceProbes(flags, requests, now)).toEqual({
       'Flag client mode': { value: 'relay' },
       'Flags initialized': { value: 'no' },
       'Flags last update': { value: 'never' },
       'Flag client last error': { value: '30s ago: Authentication failed' },
-      'HTTP requests': { value: 120, unit: 'req/min' },
-      'HTTP 5xx': { value: 2, unit: 'err/min' },
-      'HTTP p95 latency': { value: 14.5, unit: 'ms' },
+      'Flag source': { value: 'not delivering since 45s ago: stream failed: HTTP 401' },
+      'Requests, last min': { value: 120, unit: 'req/min' },
+      '5xx, last min': { value: 2, unit: 'err/min' },
+      'p95 latency, last min': { value: 14.5, unit: 'ms' },
     });
   });
 

@@ -43,12 +43,35 @@ function age(iso: string | null | undefined, now: number): string {
   return seconds < 120 ? `${seconds}s ago` : `${Math.round(seconds / 60)}m ago`;
 }
 
+/**
+ * The names of the probes below, as `pm2 show` lists them. PM2's own metrics are off for the fleet
+ * (`pmx: false` in ecosystem.config.js); these names still differ from all of them (`HTTP`,
+ * `HTTP P95 Latency`, `Used Heap Size`…), so an app that keeps them on cannot mix the two up.
+ */
+export const PM2_METRIC_NAMES = [
+  'Flag client mode',
+  'Flags initialized',
+  'Flags last update',
+  'Flag client last error',
+  'Flag source',
+  'Requests, last min',
+  '5xx, last min',
+  'p95 latency, last min',
+] as const;
+
+function sourceHealth(flags: FlagClientState | null, now: number): string {
+  const source = flags?.source;
+  if (!source) return '-';
+  if (source.state !== 'interrupted') return source.state;
+  return `not delivering since ${age(source.since, now)}: ${source.reason ?? 'no reason known'}`;
+}
+
 /** The probes an instance shows in `pm2 show`: its flag client, then its last minute of requests. */
 export function instanceProbes(
   flags: FlagClientState | null,
   requests: RequestWindowSummary,
   now = Date.now(),
-): Pm2Probes {
+): Record<(typeof PM2_METRIC_NAMES)[number], Pm2Probe> {
   return {
     'Flag client mode': { value: flags?.mode ?? 'starting' },
     'Flags initialized': { value: flags?.initialized ? 'yes' : 'no' },
@@ -56,8 +79,9 @@ export function instanceProbes(
     'Flag client last error': {
       value: flags?.lastError ? `${age(flags.lastError.at, now)}: ${flags.lastError.message}` : 'none',
     },
-    'HTTP requests': { value: requests.requestsPerMinute, unit: 'req/min' },
-    'HTTP 5xx': { value: requests.serverErrorsPerMinute, unit: 'err/min' },
-    'HTTP p95 latency': { value: requests.p95Ms ?? 0, unit: 'ms' },
+    'Flag source': { value: sourceHealth(flags, now) },
+    'Requests, last min': { value: requests.requestsPerMinute, unit: 'req/min' },
+    '5xx, last min': { value: requests.serverErrorsPerMinute, unit: 'err/min' },
+    'p95 latency, last min': { value: requests.p95Ms ?? 0, unit: 'ms' },
   };
 }

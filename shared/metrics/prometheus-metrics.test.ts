@@ -34,7 +34,7 @@ describe('createPrometheusMetrics', () => {
       flagEvaluations: () => flags.evaluations,
     });
     const series = (flag: string, variation: string) =>
-      `flag_evaluations_total{flag="${flag}",variation="${variation}",service="catalog",instance="1"}`;
+      `flag_evaluations_total{flag="${flag}",variation="${variation}",service="catalog",service_instance="1"}`;
     try {
       await ld.waitForInitialization({ timeout: 5 });
       const context = { kind: 'user', key: 'u' };
@@ -61,25 +61,27 @@ describe('createPrometheusMetrics', () => {
       flagEvaluations: () => undefined,
     });
     const before = await metrics.registry.metrics();
-    expect(before).toContain('flag_client_initialized{service="gateway",instance="0"} 0');
-    expect(before).toContain('flag_client_last_update_timestamp_seconds{service="gateway",instance="0"} 0');
+    expect(before).toContain('flag_client_initialized{service="gateway",service_instance="0"} 0');
+    expect(before).toContain(
+      'flag_client_last_update_timestamp_seconds{service="gateway",service_instance="0"} 0',
+    );
     expect(before).not.toContain('flag_client_info{');
 
     current = state;
     metrics.observeRequest({ method: 'GET', route: '/api/products', status: '200', durationMs: 30 });
     const text = await metrics.registry.metrics();
-    expect(text).toContain('flag_client_initialized{service="gateway",instance="0"} 1');
-    expect(text).toContain('flag_client_info{mode="relay",service="gateway",instance="0"} 1');
+    expect(text).toContain('flag_client_initialized{service="gateway",service_instance="0"} 1');
+    expect(text).toContain('flag_client_info{mode="relay",service="gateway",service_instance="0"} 1');
     expect(text).toContain(
-      'flag_client_last_update_timestamp_seconds{service="gateway",instance="0"} 1767225610',
+      'flag_client_last_update_timestamp_seconds{service="gateway",service_instance="0"} 1767225610',
     );
     expect(text).toContain(
-      'flag_client_last_error_timestamp_seconds{service="gateway",instance="0"} 1767225620',
+      'flag_client_last_error_timestamp_seconds{service="gateway",service_instance="0"} 1767225620',
     );
     expect(text).toContain(
-      'http_request_duration_seconds_bucket{le="0.05",service="gateway",instance="0",method="GET",route="/api/products",status="200"} 1',
+      'http_request_duration_seconds_bucket{le="0.05",service="gateway",service_instance="0",method="GET",route="/api/products",status="200"} 1',
     );
-    expect(text).toMatch(/^process_resident_memory_bytes\{service="gateway",instance="0"\} \d+/m);
+    expect(text).toMatch(/^process_resident_memory_bytes\{service="gateway",service_instance="0"\} \d+/m);
   });
 
   it('keeps each registry to itself: two instances in one process do not clash, the global one stays empty', async () => {

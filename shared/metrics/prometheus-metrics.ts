@@ -18,13 +18,20 @@ export interface PrometheusMetricsOptions {
 }
 
 /**
+ * The label naming the instance a series came from. Not `instance`: Prometheus sets that label on
+ * every scraped series itself (the target's host:port), so an `instance` of ours would be stored as
+ * `exported_instance`.
+ */
+export const INSTANCE_LABEL = 'service_instance';
+
+/**
  * One instance's metrics in a registry of its own (never prom-client's global one): process
  * defaults, HTTP request durations, flag evaluations and the flag client's state, every series
- * labelled with the service and instance it came from.
+ * labelled with the service and instance (INSTANCE_LABEL) it came from.
  */
 export function createPrometheusMetrics(options: PrometheusMetricsOptions): PrometheusMetrics {
   const registry = new Registry();
-  registry.setDefaultLabels({ service: options.service, instance: options.instance });
+  registry.setDefaultLabels({ service: options.service, [INSTANCE_LABEL]: options.instance });
   collectDefaultMetrics({ register: registry });
   const duration = new Histogram({
     name: 'http_request_duration_seconds',

@@ -36,10 +36,10 @@ export function problemsOf(listed: Pm2Process, status: InstanceStatus | null): s
  * does not help (the cause, an events endpoint down or a queue too small for the traffic, is the
  * fleet's, not the instance's); and a status gate would then stop every rollout.
  */
-export function warningsOf(status: InstanceStatus | null): string[] {
+export function warningsOf(status: InstanceStatus | null, now = Date.now()): string[] {
+  const warnings = flagSourceWarnings(status, now);
   const events = status?.events;
-  if (!events) return [];
-  const warnings: string[] = [];
+  if (!events) return warnings;
   if (events.dropped) {
     warnings.push(
       `${events.dropped} analytics event(s) dropped: the SDK's queue was full (capacity ${events.capacity ?? '?'})`,
@@ -48,6 +48,38 @@ export function warningsOf(status: InstanceStatus | null): string[] {
   if (events.failedFlushes > 0) {
     const last = events.lastFlushError ? `, last: ${events.lastFlushError.message}` : '';
     warnings.push(`${events.failedFlushes} analytics event flush(es) failed${last}`);
+  }
+  return warnings;
+}
+
+function age(iso: string, now: number): string {
+  const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (seconds < 120) return `${seconds}s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)}m`;
+  if (seconds < 172_800) return `${Math.round(seconds / 3600)}h`;
+  return `${Math.round(seconds / 86_400)}d`;
+}
+
+/**
+ * A flag source that stopped delivering, and malformed flag data that was refused: warnings, not
+ * problems. The instance serves the last flags it had (an instance with none is already unhealthy:
+ * "flags not initialized"), and restarting it would not help: the source is at fault. But stale
+ * flags must never go unsaid, so each shows with its age.
+ */
+function flagSourceWarnings(status: InstanceStatus | null, now: number): string[] {
+  const warnings: string[] = [];
+  const source = status?.flags?.source;
+  if (source?.state === 'interrupted') {
+    warnings.push(
+      `flag source not delivering for ${age(source.since, now)}: ${source.reason ?? 'no reason known'}`,
+    );
+  }
+  const rejected = status?.flags?.rejectedData;
+  if (rejected) {
+    warnings.push(
+      `${rejected.count} malformed flag payload(s) from the ${rejected.source} refused in the last ` +
+        `${age(rejected.since, now)}, last: ${rejected.message}`,
+    );
   }
   return warnings;
 }

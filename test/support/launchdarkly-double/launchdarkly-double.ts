@@ -17,10 +17,16 @@ import { deleteEvent, patchEvent, putEvent, type SseEvent } from './stream-paylo
 /** `'ok'` serves the endpoint normally; a number answers every new request with that HTTP status. */
 export type FaultStatus = 'ok' | number;
 
+/**
+ * `GET /all`: a {@link FaultStatus}, or `'silent'`: the stream is accepted (200, heartbeats) and never
+ * sends its `put`, as a proxy that lost its upstream might.
+ */
+export type StreamFault = FaultStatus | 'silent';
+
 /** Switches a test flips to make the double misbehave. They apply to requests that arrive afterwards. */
 export interface LaunchDarklyFaults {
   /** `GET /all`. 503 (or any 5xx, 400, 408, 429): the SDK retries with backoff. 401: it gives up. */
-  stream: FaultStatus;
+  stream: StreamFault;
   /** `GET /sdk/latest-all`. */
   polling: FaultStatus;
   /** `POST /bulk` and `POST /diagnostic`. 503: the SDK retries a payload once, a second later. */
@@ -147,6 +153,17 @@ export class LaunchDarklyDouble {
   /** Everything currently served, as in a `put`. */
   allData(): AllData {
     return this.store.allData();
+  }
+
+  /**
+   * Sends `event` as it is to every open stream, also one still without its `put` (a silent one):
+   * for proving that malformed messages (malformed-payloads.ts) cannot hurt a client. The double's
+   * own flags are unchanged. Returns how many streams it was sent to.
+   */
+  sendRaw(event: SseEvent): number {
+    const open = this.liveStreams();
+    for (const stream of open) stream.send(event);
+    return open.length;
   }
 
   /**
@@ -357,7 +374,7 @@ export class LaunchDarklyDouble {
   private serveStream(request: IncomingMessage, response: ServerResponse): void {
     const { headers } = request;
     const fault = this.faults.stream;
-    const refusal = fault !== 'ok' ? fault : this.authorized(request) ? undefined : 401;
+    const refusal = typeof fault === 'number' ? fault : this.authorized(request) ? undefined : 401;
     const entry: StreamEntry = {
       record: {
         id: this.streamEntries.length + 1,
@@ -389,16 +406,25 @@ export class LaunchDarklyDouble {
       this.changes.notify();
     };
     const delayMs = this.faults.delayFirstPutMs;
+    if (fault === 'silent') {
+      this.changes.notify();
+      return;
+    }
     if (delayMs > 0) stream.later(delayMs, sendPut);
     else sendPut();
     this.changes.notify();
   }
 
   /** Streams still waiting for their delayed `put` get the current data in it, so they skip patches. */
-  private broadcast(event: SseEvent): void {
+  private broadcast(event: SseEvent): number {
+    let sent = 0;
     for (const entry of this.streamEntries) {
-      if (entry.stream?.isOpen && entry.record.putAt !== undefined) entry.stream.send(event);
+      if (entry.stream?.isOpen && entry.record.putAt !== undefined) {
+        entry.stream.send(event);
+        sent += 1;
+      }
     }
+    return sent;
   }
 
   private servePolling(request: IncomingMessage, response: ServerResponse): void {
