@@ -2,7 +2,7 @@
 # `docker stop` to every instance as SIGINT, waits for each to drain and flush, then exits).
 # Build: docker build -t flagfleet .   Run: docker run --rm -p 3000:3000 flagfleet
 # Give `docker stop` more than the instances' worst-case shutdown: docker stop -t 20 (or
-# stop_grace_period: 20s in Compose) — kill_timeout is 14 s; a normal stop takes about a second.
+# stop_grace_period: 20s in Compose) — kill_timeout is 16 s; a normal stop takes about a second.
 # Node.js 24 LTS, the line the project pins for development and CI (package.json, optionalDependencies);
 # pin a patch release with --build-arg NODE_VERSION=24.21.0. The image brings its own Node.js, so
 # `--omit=optional` leaves out the one the project installs from the npm registry.
@@ -14,6 +14,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=optional --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY shared shared
+COPY domain domain
 COPY services services
 RUN npm run build
 

@@ -4,7 +4,8 @@ export {
   type DrainReport,
   type DrainingServer,
 } from './draining-server';
-export { createLifecycle, type Lifecycle, type LifecyclePhase } from './lifecycle';
+export { ecosystemApps, ecosystemEnv, pm2Config, type EcosystemApp } from './ecosystem-apps';
+export { fleetTimings, type FleetTimings } from './fleet-timings';
 export { realProcess, type CrashOrigin, type ProcessPort, type StopSignal } from './process-port';
 export {
   runService,
@@ -13,3 +14,18 @@ export {
   type ServiceDependencies,
   type ServiceHandle,
 } from './run-service';
+export { serviceBuildInputs } from './service-build';
+export {
+  SHARED_CONFIG_PARTS,
+  loadServiceConfig,
+  ownConfigParts,
+  serviceVariables,
+  type ServiceConfig,
+} from './service-config';
+export {
+  createShutdownSteps,
+  type RegisterShutdownStep,
+  type ShutdownStep,
+  type ShutdownStepOptions,
+  type ShutdownSteps,
+} from './shutdown-steps';

@@ -2,7 +2,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-import { SERVICE_NAMES } from '../../shared/config';
+import { fleet as fleetList } from '../../services/fleet';
+
+const SERVICE_NAMES = fleetList.map((service) => service.name) as Array<'gateway' | 'catalog' | 'pricing'>;
 import { useFleetWithDouble } from '../support/fleet-fixture';
 import { DOUBLE_SDK_KEY } from '../support/fleet-flags';
 import { freshAccessLines } from '../support/fleet-logs';

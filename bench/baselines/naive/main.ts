@@ -18,7 +18,7 @@ import * as ld from '@launchdarkly/node-server-sdk';
 import Koa from 'koa';
 
 import { DEFAULT_SORT_ORDER, isSortOrder, orderProducts } from '../../../services/catalog/product-order';
-import type { Product } from '../../../shared/products';
+import type { Product } from '../../../domain/products';
 
 const client = ld.init(process.env.LAUNCHDARKLY_SDK_KEY ?? '', {
   baseUri: process.env.LAUNCHDARKLY_BASE_URI,

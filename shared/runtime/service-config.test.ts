@@ -3,13 +3,30 @@ import os from 'node:os';
 import path from 'node:path';
 import { inspect } from 'node:util';
 
-import { ConfigError } from './config-error';
-import { DEFAULT_FLAGS_FILE, loadConfig } from './load-config';
+import { fleet } from '../../services/fleet';
+import { ConfigError } from '../config';
+import { DEFAULT_FLAGS_FILE } from '../flags';
+import { loadServiceConfig } from './service-config';
 
-function problemsOf(
-  env: Record<string, string>,
-  service: 'gateway' | 'catalog' | 'pricing' = 'catalog',
-): string[] {
+type Service = 'gateway' | 'catalog' | 'pricing';
+
+/** One instance's configuration of a demo service, as its runtime reads it. */
+function loadConfig(env: Record<string, string>, service: Service) {
+  return loadServiceConfig(
+    env,
+    fleet.find((candidate) => candidate.name === service)!,
+    fleet,
+  );
+}
+
+/** Which demo service reads a variable, to test it on. */
+function readerOf(variable: string): Service {
+  if (/^(GATEWAY_|UPSTREAM_|CATALOG_URL|PRICING_URL)/.test(variable)) return 'gateway';
+  if (/^PRICING_/.test(variable)) return 'pricing';
+  return 'catalog';
+}
+
+function problemsOf(env: Record<string, string>, service: Service = 'catalog'): string[] {
   try {
     loadConfig(env, service);
   } catch (error) {
@@ -19,21 +36,37 @@ function problemsOf(
   throw new Error('expected a ConfigError');
 }
 
-describe('loadConfig', () => {
+describe('loadServiceConfig', () => {
   it('with an empty environment, uses the local flag file and the documented defaults', () => {
     const config = loadConfig({}, 'catalog');
     expect(config.launchDarkly).toEqual({ mode: 'file', flagsFile: DEFAULT_FLAGS_FILE, initTimeoutS: 5 });
-    expect(config.ports).toEqual({ gateway: 3000, catalog: 3001, pricing: 3002 });
     expect(config.port).toBe(3001);
-    expect(config.metricsPorts).toEqual({ gateway: 9100, catalog: 9200, pricing: 9300 });
     expect(config.metricsPort).toBe(9200);
-    expect(config.fleetInstances).toBe(2);
     expect(config.log).toEqual({ level: 'info', format: 'text' });
-    expect(config.upstreams).toEqual({
-      catalogUrl: 'http://127.0.0.1:3001',
-      pricingUrl: 'http://127.0.0.1:3002',
-      timeoutMs: 3000,
+    const gateway = loadConfig({}, 'gateway');
+    expect(gateway.port).toBe(3000);
+    expect(gateway.metricsPort).toBe(9100);
+    expect(gateway.upstreams).toEqual({ catalog: 'http://127.0.0.1:3001', pricing: 'http://127.0.0.1:3002' });
+    expect(gateway.env).toEqual({ UPSTREAM_TIMEOUT_MS: 3000 });
+    expect(loadConfig({}, 'pricing').port).toBe(3002);
+  });
+
+  it("derives a caller's upstream defaults from the called services' ports, and takes <NAME>_URL over them", () => {
+    const gateway = loadConfig(
+      { CATALOG_PORT: '4001', PRICING_URL: 'http://pricing.internal:80' },
+      'gateway',
+    );
+    expect(gateway.upstreams).toEqual({
+      catalog: 'http://127.0.0.1:4001',
+      pricing: 'http://pricing.internal:80',
     });
+  });
+
+  it('gives a service only its own variables: catalog ignores a bad gateway-only variable', () => {
+    expect(() => loadConfig({ UPSTREAM_TIMEOUT_MS: 'soon', GATEWAY_PORT: 'x' }, 'catalog')).not.toThrow();
+    expect(problemsOf({ UPSTREAM_TIMEOUT_MS: 'soon' }, 'gateway')).toEqual([
+      expect.stringMatching(/^UPSTREAM_TIMEOUT_MS: /),
+    ]);
   });
 
   it('treats empty values as unset', () => {
@@ -43,7 +76,7 @@ describe('loadConfig', () => {
   it('returns a deeply frozen object', () => {
     const config = loadConfig({}, 'pricing');
     expect(Object.isFrozen(config)).toBe(true);
-    expect(Object.isFrozen(config.ports)).toBe(true);
+    expect(Object.isFrozen(config.files)).toBe(true);
     expect(Object.isFrozen(config.launchDarkly)).toBe(true);
     expect(Object.isFrozen(config.timings)).toBe(true);
   });
@@ -73,10 +106,6 @@ describe('loadConfig', () => {
     });
   });
 
-  it('accepts FLEET_INSTANCES=max', () => {
-    expect(loadConfig({ FLEET_INSTANCES: 'max' }, 'catalog').fleetInstances).toBe('max');
-  });
-
   it('keeps listen_timeout above the flag init wait and kill_timeout above the whole shutdown', () => {
     const { timings } = loadConfig({ LAUNCHDARKLY_INIT_TIMEOUT_S: '60' }, 'catalog');
     expect(timings.listenTimeoutMs).toBeGreaterThan(60_000);
@@ -96,8 +125,6 @@ describe('loadConfig', () => {
       ['GATEWAY_METRICS_PORT', '65536'],
       ['CATALOG_METRICS_PORT', 'x'],
       ['NODE_APP_INSTANCE', 'Not a label!'],
-      ['FLEET_INSTANCES', '0'],
-      ['FLEET_INSTANCES', 'lots'],
       ['LOG_LEVEL', 'loud'],
       ['LOG_FORMAT', 'xml'],
       ['UPSTREAM_TIMEOUT_MS', '5'],
@@ -107,15 +134,9 @@ describe('loadConfig', () => {
       ['LAUNCHDARKLY_FLAGS_FILE', '/no/such/flags.json'],
       ['PRODUCTS_FILE', '/no/such/products.json'],
     ])('%s=%s', (variable, value) => {
-      const problems = problemsOf({ [variable]: value });
+      const problems = problemsOf({ [variable]: value }, readerOf(variable));
       expect(problems).toHaveLength(1);
       expect(problems[0]).toMatch(new RegExp(`^${variable}: `));
-    });
-
-    it('refuses two services on one port', () => {
-      expect(problemsOf({ PRICING_PORT: '3001' })).toEqual([
-        'PRICING_PORT: 3001 is already CATALOG_PORT; every service needs its own port',
-      ]);
     });
 
     it('a labelled instance outside PM2 (the rollout canary) takes its base metrics port as is', () => {
@@ -131,22 +152,10 @@ describe('loadConfig', () => {
       ).toBe(9503);
     });
 
-    it('refuses metrics port ranges (base .. base + instances - 1) that overlap or hold a service port', () => {
-      expect(problemsOf({ FLEET_INSTANCES: '4', CATALOG_METRICS_PORT: '9103' })).toEqual([
-        "CATALOG_METRICS_PORT: ports 9103-9106 overlap GATEWAY_METRICS_PORT's range",
-      ]);
-      expect(problemsOf({ PRICING_METRICS_PORT: '3001' })).toEqual([
-        'PRICING_METRICS_PORT: ports 3001-3002 include CATALOG_PORT',
-      ]);
-      expect(problemsOf({ PRICING_METRICS_PORT: '65535' })).toEqual([
-        'PRICING_METRICS_PORT: 65535 + 2 instances runs past port 65535',
-      ]);
-    });
-
     it('reports every problem at once', () => {
-      expect(problemsOf({ GATEWAY_PORT: 'x', LOG_LEVEL: 'loud' })).toEqual([
-        expect.stringMatching(/^GATEWAY_PORT: /),
+      expect(problemsOf({ GATEWAY_PORT: 'x', LOG_LEVEL: 'loud' }, 'gateway')).toEqual([
         expect.stringMatching(/^LOG_LEVEL: /),
+        expect.stringMatching(/^GATEWAY_PORT: /),
       ]);
     });
 

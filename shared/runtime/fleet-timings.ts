@@ -8,6 +8,8 @@ export interface FleetTimings {
   readonly idleSocketGraceMs: number;
   /** In-flight requests get this long; then the backstop force-closes what is left. */
   readonly drainTimeoutMs: number;
+  /** What every shutdown step a service registered (closing its pools, clients) may take together. */
+  readonly serviceStepsBudgetMs: number;
   /** Upper bound on delivering the last analytics events. */
   readonly flagFlushTimeoutMs: number;
   /** Upper bound on writing out buffered log lines. */
@@ -24,14 +26,17 @@ const SHUTDOWN_MARGIN_MS = 2_000;
 export function fleetTimings(flagInitTimeoutS: number): FleetTimings {
   const idleSocketGraceMs = 1_000;
   const drainTimeoutMs = 8_000;
+  const serviceStepsBudgetMs = 2_000;
   const flagFlushTimeoutMs = 3_000;
   const logFlushTimeoutMs = 1_000;
   return Object.freeze({
     idleSocketGraceMs,
     drainTimeoutMs,
+    serviceStepsBudgetMs,
     flagFlushTimeoutMs,
     logFlushTimeoutMs,
-    killTimeoutMs: drainTimeoutMs + flagFlushTimeoutMs + logFlushTimeoutMs + SHUTDOWN_MARGIN_MS,
+    killTimeoutMs:
+      drainTimeoutMs + serviceStepsBudgetMs + flagFlushTimeoutMs + logFlushTimeoutMs + SHUTDOWN_MARGIN_MS,
     listenTimeoutMs: flagInitTimeoutS * 1_000 + START_UP_MARGIN_MS,
   });
 }
