@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 
 import { findProjectRoot } from '../../shared/config';
-import type { InstanceReport } from '../../shared/ops/instance-health';
+import type { FleetStatus, InstanceReport } from '../../shared/ops';
 import { createFleet, startFleet, type Fleet } from '../support/pm2-fleet';
 import { waitFor } from '../support/wait-for';
 
@@ -35,7 +35,7 @@ async function reportsOf(fleet: Fleet): Promise<InstanceReport[]> {
     async () => {
       const { code, stdout, stderr } = await fleet.status('--json');
       last = `exit ${String(code)}: ${stderr}${stdout}`.slice(-2_000);
-      return code === 0 ? (JSON.parse(stdout) as InstanceReport[]) : undefined;
+      return code === 0 ? (JSON.parse(stdout) as FleetStatus).instances : undefined;
     },
     { timeoutMs: 30_000, intervalMs: 500 },
   ).catch((error: unknown) => {
