@@ -52,7 +52,7 @@ describe('ecosystemApps', () => {
     expect(apps[0]!.kill_timeout).toBeGreaterThan(apps[0]!.listen_timeout as number);
   });
 
-  it("runs every instance with V8's young generation capped (idle memory on Node 22+) unless its manifest sets node_args", () => {
+  it("runs every instance with V8's young generation capped (idle memory on Node 24+) unless its manifest sets node_args", () => {
     const own = defineService({
       name: 'own',
       port: 4002,

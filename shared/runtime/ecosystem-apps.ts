@@ -20,8 +20,8 @@ export const pm2Config = configPart(
 
 /**
  * What PM2 runs every instance with unless its manifest says otherwise. `--max-semi-space-size=1` (MB):
- * V8 from Node.js 22 on keeps the young generation that start-up grew (16 MB) through idle time, where
- * Node.js 20 gave it back; the cap saves about 13 MB of RSS per idle instance. What it costs in throughput
+ * V8 in Node.js 24 and 26 keeps the young generation that start-up grew (16 MB) through idle time, where
+ * Node.js 20 and 22 give it back; the cap saves about 13 MB of RSS per idle instance. What it costs in throughput
  * is measured beside it by the benchmark (docs/performance.md).
  */
 export const DEFAULT_NODE_ARGS: readonly string[] = ['--enable-source-maps', '--max-semi-space-size=1'];
