@@ -20,8 +20,8 @@ function requireBuilt(module) {
   }
 }
 
-// The PM2 CLI reads this file on its own Node.js, and its daemon runs every worker on the Node.js it
-// was started on: refuse an end-of-life one here, before any worker starts on it.
+// The PM2 CLI reads this file on its own Node.js, and its daemon runs every worker on the Node.js it was
+// started on: refuse an end-of-life one here, before any worker starts on it.
 requireBuilt('./dist/shared/runtime/supported-node').assertSupportedNode();
 const { fleet } = requireBuilt('./dist/services/fleet');
 const { ecosystemApps } = requireBuilt('./dist/shared/runtime');

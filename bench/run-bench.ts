@@ -136,22 +136,23 @@ async function naiveStartMs(plan: BenchPlan): Promise<number[]> {
 /** The options that cap V8's young generation (see ecosystem.config.js): left out for the comparison run. */
 const YOUNG_GENERATION_CAP = /^--max-semi-space-size(=|$)/;
 
-/** Figure 2 on one Node.js: per evaluation, throughput real ÷ constants, and instructions per request. */
+type TimedFlagLayer = Omit<FlagLayerOnNode, 'instructions'>;
+
+/** Figure 2 on one Node.js, the timed part: per evaluation, and throughput real ÷ constants. */
 async function measureFlagLayerOn(
   runtime: NodeRuntime,
   plan: BenchPlan,
   eventsUrl: string,
   progress: Progress,
-): Promise<FlagLayerOnNode> {
-  const on = `Node.js ${runtime.version}${runtime.execArgv.length ? ` ${runtime.execArgv.join(' ')}` : ''}`;
-  progress(`flag layer on ${on}: ns per evaluation, ours versus the raw SDK call`);
+): Promise<TimedFlagLayer> {
+  progress(`flag layer on ${runtimeName(runtime)}: ns per evaluation, ours versus the raw SDK call`);
   const evaluation = await measureEvaluationCost({
     runtime,
     eventsUrl,
     rounds: plan.evaluationRounds,
     iterations: plan.evaluationIterations,
   });
-  progress(`flag layer on ${on}: catalog throughput with the real client versus constants`);
+  progress(`flag layer on ${runtimeName(runtime)}: catalog throughput with the real client versus constants`);
   const flagLayer = await measureFlagLayerCost({
     runtime,
     eventsUrl,
@@ -160,25 +161,31 @@ async function measureFlagLayerOn(
     warmUpMs: plan.throughputWarmUpMs,
     concurrency: plan.throughputConcurrency,
   });
-  progress(`flag layer on ${on}: instructions per request under callgrind`);
-  let instructions;
-  try {
-    instructions = await measureInstructionCount({
-      runtime,
-      eventsUrl,
-      warmUpRequests: plan.instructionWarmUpRequests,
-      requests: plan.instructionRequests,
-    });
-  } catch (error) {
-    // No valgrind, or a Node.js it cannot run: the other figures still count.
-    instructions = { error: (error instanceof Error ? error.message : String(error)).slice(0, 300) };
-  }
-  return {
-    runtime: { version: runtime.version, execArgv: [...runtime.execArgv] },
-    evaluation,
-    flagLayer,
-    instructions,
-  };
+  return { runtime: { version: runtime.version, execArgv: [...runtime.execArgv] }, evaluation, flagLayer };
+}
+
+const runtimeName = (runtime: NodeRuntime) =>
+  `Node.js ${runtime.version}${runtime.execArgv.length ? ` ${runtime.execArgv.join(' ')}` : ''}`;
+
+/** Figure 2, instructions per request on every runtime, all at once: counts are immune to the load. */
+async function countInstructions(
+  runtimes: readonly NodeRuntime[],
+  plan: BenchPlan,
+  eventsUrl: string,
+): Promise<FlagLayerOnNode['instructions'][]> {
+  return Promise.all(
+    runtimes.map((runtime) =>
+      measureInstructionCount({
+        runtime,
+        eventsUrl,
+        warmUpRequests: plan.instructionWarmUpRequests,
+        requests: plan.instructionRequests,
+      }).catch((error: unknown) => ({
+        // No valgrind, or a Node.js it cannot run: the other figures still count.
+        error: (error instanceof Error ? error.message : String(error)).slice(0, 300),
+      })),
+    ),
+  );
 }
 
 /**
@@ -205,9 +212,12 @@ export async function runBench(
   const eventsDouble = await startLaunchDarklyDouble({ sdkKey: DOUBLE_SDK_KEY, flags: fleetFlags() });
   const flagLayerOn: FlagLayerOnNode[] = [];
   try {
-    for (const runtime of runtimes) {
-      flagLayerOn.push(await measureFlagLayerOn(runtime, plan, eventsDouble.url, progress));
-    }
+    const timed: TimedFlagLayer[] = [];
+    for (const runtime of runtimes)
+      timed.push(await measureFlagLayerOn(runtime, plan, eventsDouble.url, progress));
+    progress(`flag layer: instructions per request under callgrind, ${runtimes.map(runtimeName).join('; ')}`);
+    const counts = await countInstructions(runtimes, plan, eventsDouble.url);
+    timed.forEach((entry, index) => flagLayerOn.push({ ...entry, instructions: counts[index]! }));
   } finally {
     await eventsDouble.close();
   }

@@ -52,6 +52,22 @@ describe('ecosystemApps', () => {
     expect(apps[0]!.kill_timeout).toBeGreaterThan(apps[0]!.listen_timeout as number);
   });
 
+  it("runs every instance with V8's young generation capped (idle memory on Node 24+) unless its manifest sets node_args", () => {
+    const own = defineService({
+      name: 'own',
+      port: 4002,
+      metricsPort: 9500,
+      canary: { path: '/' },
+      calls: [],
+      pm2: { node_args: ['--enable-source-maps'] },
+    });
+    const apps = ecosystemApps([edge, orders, own], {}, '/srv/app/dist');
+
+    expect(apps[0]!.node_args).toEqual(['--enable-source-maps', '--max-semi-space-size=1']);
+    expect(apps[1]!.node_args).toEqual(['--enable-source-maps', '--max-semi-space-size=1']);
+    expect(apps[2]!.node_args).toEqual(['--enable-source-maps']);
+  });
+
   it('stops on a broken fleet list, every problem naming its service', () => {
     expect(problemsOf([edge])).toEqual([
       'edge: calls orders, which is not in the fleet list',

@@ -18,6 +18,14 @@ export const pm2Config = configPart(
   (vars) => ({ fleetInstances: vars.FLEET_INSTANCES }),
 );
 
+/**
+ * What PM2 runs every instance with unless its manifest says otherwise. `--max-semi-space-size=1` (MB):
+ * V8 in Node.js 24 and 26 keeps the young generation that start-up grew (16 MB) through idle time, where
+ * Node.js 20 and 22 give it back; the cap saves about 13 MB of RSS per idle instance. What it costs in throughput
+ * is measured beside it by the benchmark (docs/performance.md).
+ */
+export const DEFAULT_NODE_ARGS: readonly string[] = ['--enable-source-maps', '--max-semi-space-size=1'];
+
 /** One app of ecosystem.config.js. */
 export interface EcosystemApp {
   readonly name: string;
@@ -100,10 +108,7 @@ export function ecosystemApps(
       // Cluster mode ignores `interpreter`: PM2 runs the compiled JavaScript.
       exec_mode: 'cluster',
       instances: pm2.instances ?? fleetInstances,
-      // --max-semi-space-size=1 (MB): V8 from Node 22 on keeps a young generation grown at start-up
-      // (16 MB) through idle time, where Node 20 shrank it; the cap saves about 13 MB of RSS per instance.
-      // Its throughput cost is measured beside it in the benchmark (docs/performance.md).
-      node_args: [...(pm2.node_args ?? ['--enable-source-maps', '--max-semi-space-size=1'])],
+      node_args: [...(pm2.node_args ?? DEFAULT_NODE_ARGS)],
       // Online only after flags are in and the port is bound (the service sends 'ready').
       wait_ready: true,
       listen_timeout: timings!.listenTimeoutMs,
