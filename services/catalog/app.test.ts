@@ -302,6 +302,9 @@ describe('behaviour every service shares, seen through catalog', () => {
         initDurationMs: expect.any(Number),
         lastUpdateAt: expect.any(String),
         lastError: null,
+        // TestData feeds these flags: no source is watched.
+        source: null,
+        rejectedData: null,
       },
     });
   });
