@@ -303,8 +303,9 @@ describe('behaviour every service shares, seen through catalog', () => {
         initDurationMs: expect.any(Number),
         lastUpdateAt: expect.any(String),
         lastError: null,
-        rejectedData: null,
+        // TestData feeds these flags: no source is watched.
         source: null,
+        rejectedData: null,
       },
     });
   });

@@ -106,7 +106,7 @@ describe('observability of a healthy fleet', () => {
     expect(new Set(reports.map((report) => `${report.process.name}#${report.status?.instance}`)).size).toBe(
       TOTAL_INSTANCES,
     );
-  });
+  }, 60_000);
 
   it('npm run status counts analytics events per instance: queued or delivered for every new user, then all delivered as the endpoint received them, none dropped', async () => {
     const { fleet, double } = fixture;
@@ -219,7 +219,7 @@ describe('observability of a healthy fleet', () => {
         status: '200',
       }),
     ).toBeGreaterThanOrEqual(REQUESTS);
-  });
+  }, 60_000);
 
   it('publishes flag client state and request figures as PM2 custom metrics (pm2 show, pm2 jlist)', async () => {
     const { fleet } = fixture;
@@ -313,12 +313,12 @@ describe('npm run status on a fleet whose SDK key is refused (401)', () => {
     expect(result.stdout.match(/: flags not initialized$/gm)).toHaveLength(TOTAL_INSTANCES);
     expect(result.stdout).toMatch(/last flag error: Authentication failed/);
     expect(result.stdout + result.stderr).not.toContain(WRONG_KEY);
-  });
+  }, 60_000);
 
   it('exits 1 naming the daemon when no fleet runs at that PM2_HOME', async () => {
     await fixture.fleet.pm2('kill');
     const result = await fixture.fleet.status();
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`No PM2 daemon is running for PM2_HOME=${fixture.fleet.home}`);
-  });
+  }, 60_000);
 });

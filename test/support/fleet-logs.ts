@@ -7,6 +7,9 @@ import { waitFor } from './wait-for';
 /** A service of the demo fleet (services/fleet.ts). */
 type ServiceName = 'gateway' | 'catalog' | 'pricing';
 
+/** PM2 writes instance output to its files asynchronously; on a saturated machine that takes seconds. */
+const LOG_WAIT = { timeoutMs: 30_000 } as const;
+
 /**
  * Every stdout line of each instance of `service`, keyed by its `X-Served-By` label
  * (`catalog#0`), read from PM2's per-instance log files.
@@ -35,13 +38,17 @@ export async function syncAccessLogs(
 ): Promise<Map<string, string[]>> {
   const marker = `log-sync-${randomUUID()}`;
   await replyFromEachInstance(fleet.url(service, '/livez'), instances, { 'X-Request-Id': marker });
-  return waitFor(`every ${service} instance to log request ${marker}`, async () => {
-    const byLabel = await serviceLogLines(fleet, service);
-    const synced = [...byLabel.values()].filter((lines) =>
-      lines.some((line) => line.includes(`[${marker}] GET /livez 200`)),
-    );
-    return synced.length === instances && byLabel.size === instances ? byLabel : undefined;
-  });
+  return waitFor(
+    `every ${service} instance to log request ${marker}`,
+    async () => {
+      const byLabel = await serviceLogLines(fleet, service);
+      const synced = [...byLabel.values()].filter((lines) =>
+        lines.some((line) => line.includes(`[${marker}] GET /livez 200`)),
+      );
+      return synced.length === instances && byLabel.size === instances ? byLabel : undefined;
+    },
+    LOG_WAIT,
+  );
 }
 
 /**
@@ -57,14 +64,18 @@ export async function freshAccessLines(
 ): Promise<Map<string, string>> {
   const marker = `access-${randomUUID()}`;
   await replyFromEachInstance(fleet.url(service, '/livez'), instances, { 'X-Request-Id': marker });
-  return waitFor(`every ${service} instance to log an access line for request ${marker}`, async () => {
-    const found = new Map<string, string>();
-    for (const [label, lines] of await serviceLogLines(fleet, service)) {
-      const line = lines.find(
-        (candidate) => candidate.includes(marker) && candidate.includes('GET /livez 200'),
-      );
-      if (line !== undefined) found.set(label, line);
-    }
-    return found.size === instances ? found : undefined;
-  });
+  return waitFor(
+    `every ${service} instance to log an access line for request ${marker}`,
+    async () => {
+      const found = new Map<string, string>();
+      for (const [label, lines] of await serviceLogLines(fleet, service)) {
+        const line = lines.find(
+          (candidate) => candidate.includes(marker) && candidate.includes('GET /livez 200'),
+        );
+        if (line !== undefined) found.set(label, line);
+      }
+      return found.size === instances ? found : undefined;
+    },
+    LOG_WAIT,
+  );
 }
