@@ -57,7 +57,7 @@ async function decideWhatToRoll(
       next: next.get(instance.pmId) ?? new Error('not computed'),
     })),
     all,
-    callOrder(fleetList).map((service) => service.name),
+    fleetList.map((service) => service.name),
   );
 }
 
@@ -106,7 +106,7 @@ export async function runRollout(
   }
   const fleetList = definition.services;
   const pidsAtStart = new Map(fleet.map((instance) => [instance.pmId, instance.pid]));
-  const running = callOrder(fleetList).filter((service) => fleet.some((i) => i.service === service.name));
+  const running = fleetList.filter((service) => fleet.some((i) => i.service === service.name));
   io.say(
     `rollout: PM2_HOME=${control.home}, ${fleet.length} instances of ${running.map((s) => s.name).join(', ')}`,
   );
