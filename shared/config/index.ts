@@ -1,5 +1,12 @@
 export { ConfigError } from './config-error';
 export { ecosystemEnv } from './ecosystem-env';
+export {
+  DEFAULT_DAEMON_CACHE_TTL_S,
+  DEFAULT_REDIS_PREFIX,
+  FLAG_STORE_VARIABLES,
+  loadFlagStoreConfig,
+  type FlagStoreConfig,
+} from './flag-store-config';
 export { fleetTimings, type FleetTimings } from './fleet-timings';
 export {
   CONFIG_VARIABLES,

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 
 import { ConfigError } from './config-error';
+import { FLAG_STORE_VARIABLES, loadFlagStoreConfig, type FlagStoreConfig } from './flag-store-config';
 import { fleetTimings, type FleetTimings } from './fleet-timings';
 import { findProjectRoot } from './project-root';
 import { Secret } from './secret';
@@ -69,6 +70,8 @@ export interface FleetConfig {
   readonly fleetInstances: number | 'max';
   readonly productsFile: string;
   readonly launchDarkly: LaunchDarklyConfig;
+  /** Where flags are kept besides memory (the flag store part: flag-store-config.ts). */
+  readonly flagStore: FlagStoreConfig;
   readonly log: { readonly level: LogLevel; readonly format: LogFormat };
   readonly timings: FleetTimings;
 }
@@ -146,6 +149,7 @@ const envSchema = z.object({
 export const CONFIG_VARIABLES: readonly string[] = Object.freeze([
   ...Object.keys(envSchema.shape),
   'LAUNCHDARKLY_SDK_KEY_FILE',
+  ...FLAG_STORE_VARIABLES,
 ]);
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -247,6 +251,8 @@ export function loadConfig(env: Env, service: ServiceName): FleetConfig {
   const keyed = withSdkKeyFromFile(withoutEmptyValues(env));
   const parsed = envSchema.safeParse(keyed.env);
   const problems: string[] = keyed.problem === undefined ? [] : [keyed.problem];
+  const flagStore = loadFlagStoreConfig(keyed.env, keyed.env.LAUNCHDARKLY_SDK_KEY !== undefined);
+  problems.push(...(flagStore.problems ?? []));
   if (!parsed.success) {
     throw new ConfigError([
       ...problems,
@@ -305,7 +311,7 @@ export function loadConfig(env: Env, service: ServiceName): FleetConfig {
     const problem = readableFileProblem('PRODUCTS_FILE', productsFile);
     if (problem) problems.push(problem);
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0 || !flagStore.config) throw new ConfigError(problems);
 
   const initTimeoutS = vars.LAUNCHDARKLY_INIT_TIMEOUT_S;
   let launchDarkly: LaunchDarklyConfig;
@@ -342,6 +348,7 @@ export function loadConfig(env: Env, service: ServiceName): FleetConfig {
     fleetInstances: vars.FLEET_INSTANCES,
     productsFile,
     launchDarkly,
+    flagStore: flagStore.config,
     log: { level: vars.LOG_LEVEL, format: vars.LOG_FORMAT },
     timings: fleetTimings(initTimeoutS),
   });

@@ -3,6 +3,7 @@ import { LDTimeoutError, type LDClient, type LDContext } from '@launchdarkly/nod
 import type { FlagMode } from '../config';
 import { EvaluationTally } from './evaluation-tally';
 import { FlagEventCounts, type FlagEventsState } from './flag-event-counts';
+import type { FlagSource, FlagStore, FlagStoreState } from './flag-store';
 import { readSdkEventQueue } from './sdk-event-queue';
 
 export interface FlagClientState {
@@ -13,11 +14,21 @@ export interface FlagClientState {
   /** When flag data last changed (the first full data set counts). */
   readonly lastUpdateAt: string | null;
   readonly lastError: { readonly message: string; readonly at: string } | null;
+  /**
+   * What evaluations answer from: live data, the last known flags of a store, or fallbacks. Absent
+   * from an instance built before stores existed (a status taken in the middle of a rollout): read
+   * it with `flagSourceOf`.
+   */
+  readonly source?: FlagSource;
+  /** The persistent flag store (Redis); null when none is configured. */
+  readonly store?: FlagStoreState | null;
 }
 
 export interface InitOutcome {
   readonly initialized: boolean;
   readonly durationMs: number;
+  /** What evaluations answer from once the wait is over. */
+  readonly source: FlagSource;
   /** Why flags are not in, when they are not. */
   readonly reason?: string;
 }
@@ -56,11 +67,13 @@ export class FlagClient implements FlagReader {
    *   and the SDK's own flush timer must be off (a very long `flushInterval`). A flush the SDK starts
    *   can be waiting out its one-second retry, unseen, when shutdown's final `flush()` finds the queue
    *   empty and closes: that batch is lost. A flush started here is awaited at shutdown.
+   * @param store The persistent store the SDK was given, if any (see flag-store.ts).
    */
   constructor(
     readonly ld: LDClient,
     readonly mode: FlagMode,
     flushIntervalMs?: number,
+    private readonly store?: FlagStore,
   ) {
     ld.on('update', () => {
       this.lastUpdateAt = new Date();
@@ -107,13 +120,27 @@ export class FlagClient implements FlagReader {
   }
 
   state(): FlagClientState {
+    const { initialized, source } = this.describeSource();
     return {
       mode: this.mode,
-      initialized: this.ld.initialized(),
+      initialized,
       initDurationMs: this.initDurationMs,
       lastUpdateAt: this.lastUpdateAt?.toISOString() ?? null,
       lastError: this.lastError && { message: this.lastError.message, at: this.lastError.at.toISOString() },
+      source,
+      store: this.store?.state() ?? null,
     };
+  }
+
+  /** With a store, it tells (daemon mode: the SDK calls itself initialized with or without flags). */
+  private describeSource(): { initialized: boolean; source: FlagSource } {
+    const sdkInitialized = this.ld.initialized();
+    return (
+      this.store?.describe(sdkInitialized) ?? {
+        initialized: sdkInitialized,
+        source: sdkInitialized ? 'live' : 'fallback',
+      }
+    );
   }
 
   /** Analytics events queued, dropped and delivered; for `npm run status`. */
@@ -130,24 +157,39 @@ export class FlagClient implements FlagReader {
     if (!(timeoutS > 0)) throw new RangeError(`flag init timeout must be above 0 seconds, got ${timeoutS}`);
     const startedAt = performance.now();
     let reason: string | undefined;
-    try {
-      await this.ld.waitForInitialization({ timeout: timeoutS });
+    let waitError: unknown;
+    // The store (if any) connects and loads meanwhile; its own wait is bounded and never rejects.
+    const [waited] = await Promise.allSettled([
+      this.ld.waitForInitialization({ timeout: timeoutS }),
+      this.store?.opened,
+    ]);
+    if (waited.status === 'fulfilled') {
       // A data source that delivers before our 'update' listener exists fires no event for it.
       this.lastUpdateAt ??= new Date();
-    } catch (error) {
-      reason = this.describeInitFailure(error, timeoutS);
+    } else {
+      waitError = waited.reason;
     }
+    const { initialized, source } = this.describeSource();
+    if (!initialized) reason = this.describeInitFailure(waitError, timeoutS, source);
     const durationMs = Math.round(performance.now() - startedAt);
     this.initDurationMs = durationMs;
     return reason === undefined
-      ? { initialized: true, durationMs }
-      : { initialized: false, durationMs, reason };
+      ? { initialized: true, durationMs, source }
+      : { initialized: false, durationMs, source, reason };
   }
 
-  private describeInitFailure(error: unknown, timeoutS: number): string {
+  private describeInitFailure(error: unknown, timeoutS: number, source: FlagSource): string {
     const lastProblem = this.lastError ? ` (last SDK error: ${this.lastError.message})` : '';
+    const serving =
+      source === 'stored'
+        ? 'serving the last known flags from the store, not live'
+        : 'serving fallback values';
+    if (error === undefined) {
+      // Daemon mode: the SDK is ready at once; the store holds no flag data set.
+      return `the flag store holds no flags; ${serving}`;
+    }
     if (error instanceof LDTimeoutError) {
-      return `no flag data within ${timeoutS}s${lastProblem}; serving fallback values, the SDK keeps retrying`;
+      return `no flag data within ${timeoutS}s${lastProblem}; ${serving}, the SDK keeps retrying`;
     }
     const message = error instanceof Error ? error.message : String(error);
     this.recordError(message);
@@ -155,7 +197,7 @@ export class FlagClient implements FlagReader {
       this.mode === 'file'
         ? 'fix the flag file: it is watched and reloaded'
         : 'the SDK does not retry this: fix the cause, then pm2 reload';
-    return `${message}; serving fallback values (${remedy})`;
+    return `${message}; ${serving} (${remedy})`;
   }
 
   /** Delivers queued analytics events, then releases the stream: `close()` alone drops events. */

@@ -1,12 +1,15 @@
 import { init, type LDOptions } from '@launchdarkly/node-server-sdk';
 
-import type { LaunchDarklyConfig } from '../config';
+import type { FlagStoreConfig, LaunchDarklyConfig } from '../config';
 import { launchDarklyLogger, type Logger } from '../logging';
 import { EVENT_DELIVERY_FAILED, FlagClient, type InitOutcome } from './flag-client';
 import { EVENT_FLUSH_INTERVAL_MS, launchDarklyOptions, sdkKeyFor } from './launchdarkly-options';
+import { openRedisFlagStore } from './redis-flag-store';
 
 export interface StartFlagClientOptions {
   readonly config: LaunchDarklyConfig;
+  /** A persistent store for the flags (Redis); none by default. */
+  readonly store?: FlagStoreConfig;
   readonly logger: Logger;
   /** Reported to LaunchDarkly as the application id (`flagfleet-catalog`, …). */
   readonly applicationId: string;
@@ -52,11 +55,14 @@ export function startFlagClient(options: StartFlagClientOptions): Promise<Starte
   const sdkLogger = launchDarklyLogger(options.logger, (message) => {
     if (!NOT_A_DATA_SOURCE_PROBLEM.some((pattern) => pattern.test(message))) problems.recordError?.(message);
   });
+  const store =
+    options.store?.kind === 'redis' ? openRedisFlagStore(options.store, options.logger) : undefined;
   const ld = init(sdkKeyFor(options.config), {
     ...launchDarklyOptions(options.config, sdkLogger, options.applicationId),
+    ...(store ? { featureStore: store.featureStore, useLdd: store.daemon } : {}),
     ...options.overrides,
   });
-  const client = new FlagClient(ld, options.config.mode, EVENT_FLUSH_INTERVAL_MS);
+  const client = new FlagClient(ld, options.config.mode, EVENT_FLUSH_INTERVAL_MS, store);
   problems.recordError = (message) => client.recordError(message);
   const started = client
     .waitForFlags(options.config.initTimeoutS)

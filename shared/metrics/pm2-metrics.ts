@@ -1,4 +1,5 @@
 import type { FlagClientState } from '../flags';
+import { flagSourceOf } from '../flags/flag-store';
 import type { RequestWindowSummary } from './request-window';
 
 /** One custom metric as PM2 stores it in `pm2_env.axm_monitor` and shows it in `pm2 show` / `pm2 monit`. */
@@ -52,6 +53,7 @@ export function instanceProbes(
   return {
     'Flag client mode': { value: flags?.mode ?? 'starting' },
     'Flags initialized': { value: flags?.initialized ? 'yes' : 'no' },
+    'Flags source': { value: flags ? flagSourceOf(flags) : 'starting' },
     'Flags last update': { value: age(flags?.lastUpdateAt, now) },
     'Flag client last error': {
       value: flags?.lastError ? `${age(flags.lastError.at, now)}: ${flags.lastError.message}` : 'none',

@@ -1,3 +1,4 @@
+import { flagSourceOf } from '../flags/flag-store';
 import type { InstanceReport } from './instance-health';
 
 function duration(ms: number): string {
@@ -27,6 +28,7 @@ const COLUMNS = [
   'memory',
   'flags',
   'initialized',
+  'source',
   'last update',
   'last error',
   'events queued',
@@ -55,6 +57,7 @@ function row(report: InstanceReport, now: number): string[] {
     megabytes(listed.memoryBytes),
     flags?.mode ?? '-',
     flags ? (flags.initialized ? 'yes' : 'no') : '-',
+    flags ? flagSourceOf(flags) : '-',
     ago(flags?.lastUpdateAt, now),
     flags?.lastError ? ago(flags.lastError.at, now) : '-',
     count(events?.queued),

@@ -1,3 +1,4 @@
+import { flagSourceOf } from '../flags/flag-store';
 import type { Pm2Process } from './pm2-client';
 import type { InstanceStatus } from './status-protocol';
 
@@ -26,7 +27,13 @@ export function problemsOf(listed: Pm2Process, status: InstanceStatus | null): s
   }
   if (status.pid !== listed.pid) problems.push(`answered from pid ${status.pid}, PM2 lists ${listed.pid}`);
   if (status.phase !== 'serving') problems.push(`is ${status.phase}`);
-  if (!status.flags?.initialized) problems.push('flags not initialized');
+  if (!status.flags?.initialized) {
+    problems.push(
+      status.flags && flagSourceOf(status.flags) === 'stored'
+        ? 'serving stored flags, not live'
+        : 'flags not initialized',
+    );
+  }
   return problems;
 }
 
@@ -37,9 +44,9 @@ export function problemsOf(listed: Pm2Process, status: InstanceStatus | null): s
  * fleet's, not the instance's); and a status gate would then stop every rollout.
  */
 export function warningsOf(status: InstanceStatus | null): string[] {
+  const warnings: string[] = storeWarningsOf(status);
   const events = status?.events;
-  if (!events) return [];
-  const warnings: string[] = [];
+  if (!events) return warnings;
   if (events.dropped) {
     warnings.push(
       `${events.dropped} analytics event(s) dropped: the SDK's queue was full (capacity ${events.capacity ?? '?'})`,
@@ -49,5 +56,16 @@ export function warningsOf(status: InstanceStatus | null): string[] {
     const last = events.lastFlushError ? `, last: ${events.lastFlushError.message}` : '';
     warnings.push(`${events.failedFlushes} analytics event flush(es) failed${last}`);
   }
+  return warnings;
+}
+
+/** A flag store that is down or behind: requests are unaffected (they read memory), but a host that
+ * starts now would find older flags, or none. */
+function storeWarningsOf(status: InstanceStatus | null): string[] {
+  const store = status?.flags?.store;
+  if (!store) return [];
+  const warnings: string[] = [];
+  if (!store.connected) warnings.push('flag store (Redis) not connected');
+  if (store.writePending) warnings.push('flag changes not yet written to the flag store');
   return warnings;
 }

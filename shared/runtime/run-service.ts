@@ -208,6 +208,7 @@ export function runService(definition: ServiceDefinition, options: RunOptions = 
     );
     const started = await startFlagClient({
       config: config.launchDarkly,
+      store: config.flagStore,
       logger: log,
       applicationId: `flagfleet-${definition.name}`,
       overrides: options.flagOverrides,
@@ -249,12 +250,18 @@ export function runService(definition: ServiceDefinition, options: RunOptions = 
     pm2Metrics.publish();
     const fields = {
       mode: started.client.mode,
+      source: started.source,
       ms: started.durationMs,
       port: config.port,
       metricsPort: config.metricsPort,
     };
     if (started.initialized) {
       log.info('LaunchDarkly client initialized', fields);
+    } else if (started.source === 'stored') {
+      log.warn('LaunchDarkly client NOT initialized; serving stored flags, not live', {
+        ...fields,
+        reason: started.reason,
+      });
     } else {
       log.warn('LaunchDarkly client NOT initialized', { ...fields, reason: started.reason });
     }
