@@ -1,0 +1,165 @@
+/**
+ * The whole fleet under real PM2 with the Redis flag store (a real redis-server the test starts):
+ * a fleet cold-started while LaunchDarkly is down serves the last known flags, and says on every
+ * channel that they are stored, not live.
+ */
+import type { FlagClientState } from '../../shared/flags';
+import { DOUBLE_SDK_KEY, fleetFlags, launchDarklyEnv } from '../support/fleet-flags';
+import { replyFromEachInstance } from '../support/instance-sampler';
+import { startLaunchDarklyDouble, type LaunchDarklyDouble } from '../support/launchdarkly-double';
+import { runLoad, type LoadResponse } from '../support/load-client';
+import { createFleet, type Fleet } from '../support/pm2-fleet';
+import { startRedisServer, type RedisServer } from '../support/redis-server';
+import { waitFor } from '../support/wait-for';
+
+const INSTANCES = 2;
+const SERVICES = ['gateway', 'catalog', 'pricing'] as const;
+const TOTAL = SERVICES.length * INSTANCES;
+const PREFIX = 'flagfleet-e2e';
+const REAL_VALUES = new Set(['sort=price-asc', 'discountPercent=10 freeShipping=true']);
+
+function flagValuesIn(response: LoadResponse): string {
+  const body = JSON.parse(response.body) as {
+    sort?: unknown;
+    discountPercent?: unknown;
+    freeShipping?: unknown;
+  };
+  if (body.sort !== undefined) return `sort=${String(body.sort)}`;
+  return `discountPercent=${String(body.discountPercent)} freeShipping=${String(body.freeShipping)}`;
+}
+
+let redis: RedisServer | undefined;
+let double: LaunchDarklyDouble | undefined;
+let fleet: Fleet | undefined;
+
+beforeAll(async () => {
+  redis = await startRedisServer();
+  double = await startLaunchDarklyDouble({ sdkKey: DOUBLE_SDK_KEY, flags: fleetFlags() });
+  fleet = await createFleet({
+    instances: INSTANCES,
+    env: {
+      ...launchDarklyEnv(double),
+      LAUNCHDARKLY_INIT_TIMEOUT_S: '1',
+      LAUNCHDARKLY_REDIS_URL: redis.url,
+      LAUNCHDARKLY_REDIS_PREFIX: PREFIX,
+    },
+  });
+  // First life: LaunchDarkly up; every streaming instance writes the flags to Redis.
+  await fleet.start();
+  await double.waitForStreams(TOTAL, 30_000, (stream) => stream.putAt !== undefined);
+  await waitFor('the flags in Redis', async () => (await redis!.client().exists(`${PREFIX}:$inited`)) === 1, {
+    timeoutMs: 10_000,
+  });
+  // The host goes down; LaunchDarkly goes down; the host boots again.
+  await fleet.pm2('delete', 'all');
+  await double.stopListening();
+  await fleet.start();
+}, 120_000);
+
+afterAll(async () => {
+  try {
+    await fleet?.destroy();
+  } finally {
+    await double?.close();
+    await redis?.close();
+  }
+}, 60_000);
+
+describe('claim R6: a fleet cold-started while LaunchDarkly is down serves the last known flags from Redis, and says they are stored', () => {
+  it('answers every request with the stored flag values, none with a fallback', async () => {
+    const summary = await runLoad({
+      baseUrl: fleet!.url('gateway', ''),
+      concurrency: 2,
+      maxRequests: 200,
+      request: (index) =>
+        index % 2 === 0
+          ? { path: '/api/products?limit=2', headers: { 'X-User-Plan': 'free', 'X-User-Key': `u${index}` } }
+          : {
+              method: 'POST',
+              path: '/api/quotes',
+              headers: { 'X-User-Plan': 'pro', 'X-User-Key': `u${index}` },
+              body: { items: [{ sku: 'KB-001', quantity: 2 }] },
+            },
+      extract: flagValuesIn,
+    });
+    expect(summary.failures).toEqual({});
+    expect(new Set(summary.records.map((record) => record.value))).toEqual(REAL_VALUES);
+  }, 60_000);
+
+  it('logs one init line per instance: NOT initialized, serving stored flags, not live', async () => {
+    // PM2 gave the instances of the second start new pm_ids; their lines are told apart by pid.
+    const lines = [...(await fleet!.outLines()).values()].flat();
+    const instances = await fleet!.list();
+    expect(instances).toHaveLength(TOTAL);
+    for (const instance of instances) {
+      const initLines = lines.filter((line) => / pid=\d+ LaunchDarkly client (NOT )?initialized/.test(line));
+      expect(initLines.filter((line) => line.includes(` pid=${instance.pid} `))).toEqual([
+        expect.stringMatching(
+          /LaunchDarkly client NOT initialized; serving stored flags, not live mode=relay source=stored/,
+        ),
+      ]);
+    }
+  });
+
+  it('reports source "stored" on /readyz (200: it serves), with Redis connected', async () => {
+    for (const service of SERVICES) {
+      const replies = await replyFromEachInstance(fleet!.url(service, '/readyz'), INSTANCES);
+      expect(replies.size).toBe(INSTANCES);
+      for (const reply of replies.values()) {
+        expect(reply.status).toBe(200);
+        expect((reply.body as { flags: FlagClientState }).flags).toMatchObject({
+          initialized: false,
+          source: 'stored',
+          store: { kind: 'redis', use: 'last-known', connected: true },
+        });
+      }
+    }
+  });
+
+  it('shows "stored" in npm run status, as a problem of its own', async () => {
+    const status = await fleet!.status();
+    expect(status.code).not.toBe(0);
+    const rows = status.stdout.split('\n').filter((line) => /^(gateway|catalog|pricing)\s+\d/.test(line));
+    expect(rows).toHaveLength(TOTAL);
+    for (const row of rows) expect(row).toMatch(/\sno\s+stored\s/);
+    expect(status.stdout.match(/serving stored flags, not live/g)).toHaveLength(TOTAL);
+  });
+
+  it('exports flag_client_source{source="stored"} 1 and flag_store_connected 1 on every instance', async () => {
+    for (const service of SERVICES) {
+      for (let instance = 0; instance < INSTANCES; instance += 1) {
+        const text = await (
+          await fetch(`http://127.0.0.1:${fleet!.metricsPorts[service] + instance}/metrics`)
+        ).text();
+        expect(text).toMatch(/^flag_client_source\{source="stored",[^}]*\} 1$/m);
+        expect(text).toMatch(/^flag_client_source\{source="live",[^}]*\} 0$/m);
+        expect(text).toMatch(/^flag_store_connected\{[^}]*\} 1$/m);
+      }
+    }
+  });
+
+  it('turns live on every instance once LaunchDarkly is back, without a restart', async () => {
+    const backAt = Date.now();
+    await double!.startListening();
+    await double!.waitForStreams(
+      TOTAL,
+      40_000,
+      (stream) => stream.putAt !== undefined && stream.openedAt >= backAt,
+    );
+    await waitFor(
+      'every instance live',
+      async () => {
+        for (const service of SERVICES) {
+          const replies = await replyFromEachInstance(fleet!.url(service, '/readyz'), INSTANCES);
+          for (const reply of replies.values()) {
+            if ((reply.body as { flags: FlagClientState }).flags.source !== 'live') return false;
+          }
+        }
+        return true;
+      },
+      { timeoutMs: 40_000, intervalMs: 250 },
+    );
+    const instances = await fleet!.list();
+    expect(instances.every((instance) => instance.pm2_env.restart_time === 0)).toBe(true);
+  }, 90_000);
+});
