@@ -302,6 +302,8 @@ describe('behaviour every service shares, seen through catalog', () => {
         initDurationMs: expect.any(Number),
         lastUpdateAt: expect.any(String),
         lastError: null,
+        source: 'live',
+        store: null,
       },
     });
   });

@@ -49,6 +49,7 @@ describe('instanceProbes', () => {
     expect(instanceProbes(flags, requests, now)).toEqual({
       'Flag client mode': { value: 'relay' },
       'Flags initialized': { value: 'no' },
+      'Flags source': { value: 'fallback' },
       'Flags last update': { value: 'never' },
       'Flag client last error': { value: '30s ago: Authentication failed' },
       'HTTP requests': { value: 120, unit: 'req/min' },

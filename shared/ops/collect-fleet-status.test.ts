@@ -151,10 +151,10 @@ describe('formatStatus', () => {
         /^service +instance +pm_id +pid +status +uptime +restarts +memory +flags .* +events queued +dropped +delivered +failed flushes +health$/,
       ),
       expect.stringMatching(
-        /^catalog +0 +0 +1000 +online +2m +0 +80\.0MB +relay +yes +2m ago +- +3 +0 +120 +0 +ok$/,
+        /^catalog +0 +0 +1000 +online +2m +0 +80\.0MB +relay +yes +live +2m ago +- +3 +0 +120 +0 +ok$/,
       ),
       expect.stringMatching(
-        /^catalog +1 +1 +1001 +online .* relay +no +2m ago +60s ago +3 +0 +120 +0 +UNHEALTHY$/,
+        /^catalog +1 +1 +1001 +online .* relay +no +fallback +2m ago +60s ago +3 +0 +120 +0 +UNHEALTHY$/,
       ),
       'catalog pm_id=1: flags not initialized',
       'catalog pm_id=1 last flag error: Authentication failed',
