@@ -4,6 +4,7 @@ import { DOUBLE_SDK_KEY, fleetFlags } from '../test/support/fleet-flags';
 import { runLoad } from '../test/support/load-client';
 import type { BenchPlan } from './bench-plan';
 import { withSession, type Session, type Variant } from './fleet-session';
+import { measureColdStartFallbacks } from './measure/cold-start-fallbacks';
 import { measureEvaluationCost } from './measure/evaluation-cost';
 import { measureFlagLayerCost } from './measure/flag-layer-cost';
 import { cpuPercentOver, processUsage } from './measure/process-usage';
@@ -126,6 +127,24 @@ async function naiveStartMs(plan: BenchPlan): Promise<number[]> {
   return startMs;
 }
 
+/** Figure 10: the fleet (2 per service) cold-started while LaunchDarkly is down, with Redis and without. */
+async function measureColdStarts(plan: BenchPlan, progress: Progress): Promise<Measurements['coldStart']> {
+  const measure = async (withRedis: boolean) => {
+    const result = await measureColdStartFallbacks({
+      withRedis,
+      instances: 2,
+      requests: plan.coldStartRequests,
+      maxLoadMs: 60_000,
+    });
+    progress(
+      `cold start while LaunchDarkly is down, ${withRedis ? 'with' : 'without'} Redis: ` +
+        `${result.fallbackAnswers} fallback answers of ${result.requests}, ${result.failed} failed`,
+    );
+    return result;
+  };
+  return { withRedis: await measure(true), withoutRedis: await measure(false) };
+}
+
 /** Every figure of the issue, ours beside the naive baseline where it applies. */
 export async function runBench(plan: BenchPlan, progress: Progress): Promise<BenchResult> {
   const startedAt = new Date();
@@ -169,7 +188,16 @@ export async function runBench(plan: BenchPlan, progress: Progress): Promise<Ben
   progress('start-up: naive baseline');
   const naiveStarts = await naiveStartMs(plan);
   const scaling = await measureScaling(plan, progress);
-  const measurements: Measurements = { evaluation, flagLayer, propagation, sides, naiveStarts, scaling };
+  const coldStart = await measureColdStarts(plan, progress);
+  const measurements: Measurements = {
+    evaluation,
+    flagLayer,
+    propagation,
+    sides,
+    naiveStarts,
+    scaling,
+    coldStart,
+  };
   return {
     date: startedAt.toISOString(),
     mode: plan.mode,

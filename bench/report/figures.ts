@@ -10,7 +10,7 @@ const lost = (rollout: RolloutResult) => rollout.contextsSent - rollout.contexts
 
 /** Every figure of the issue from one run's measurements, ours beside the naive baseline where it applies. */
 export function figuresFrom(plan: BenchPlan, measurements: Measurements): FigureEntry[] {
-  const { evaluation, flagLayer, propagation, sides, naiveStarts, scaling } = measurements;
+  const { evaluation, flagLayer, propagation, sides, naiveStarts, scaling, coldStart } = measurements;
   const { ours, naive } = sides;
   const measured = (point: ScalingPoint | undefined) => (point && 'startMs' in point ? point : undefined);
   const headlineScaling = measured(scaling.find((point) => point.instances === 2));
@@ -232,6 +232,19 @@ export function figuresFrom(plan: BenchPlan, measurements: Measurements): Figure
           note: `to the ${point.instances} catalog instances; ${3 * point.instances} clients stream`,
         }),
       ];
+    }),
+    figure({
+      id: 'cold-start.fallback-answers',
+      figure: 10,
+      name: 'Fallback answers, host cold-started while LaunchDarkly is down, with Redis',
+      value: coldStart.withRedis.fallbackAnswers,
+      unit: 'answers',
+      target: { comparison: 'equals', value: 0 },
+      // "Baseline" here is the same fleet without the Redis flag store, not the naive integration.
+      baseline: coldStart.withoutRedis.fallbackAnswers,
+      note:
+        `of ${coldStart.withRedis.requests} gateway requests (${coldStart.withRedis.failed} failed); ` +
+        `baseline column: without Redis, of ${coldStart.withoutRedis.requests} (${coldStart.withoutRedis.failed} failed)`,
     }),
   ];
 }
