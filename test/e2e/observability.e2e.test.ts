@@ -263,7 +263,7 @@ describe('observability of a healthy fleet', () => {
 
   it('after pm2 reload ecosystem.config.js, every instance still serves /metrics on its own port, from its new process', async () => {
     // The reason the port is base + NODE_APP_INSTANCE and not PM2's increment_var, which this reload
-    // resets to the base in every instance (README, "Metrics").
+    // resets to the base in every instance (docs/metrics.md).
     const { fleet } = fixture;
     const reloadedAt = Date.now();
     await fleet.reload();

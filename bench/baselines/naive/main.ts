@@ -8,7 +8,7 @@
  * - `listen` counts as ready (PM2's `ready` goes out from the listen callback);
  * - on SIGINT it only calls `server.close()`, then `client.close()` without `flush()`.
  *
- * Do not copy this: README.md's Performance section shows what each of these costs, measured.
+ * Do not copy this: docs/performance.md shows what each of these costs, measured.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
