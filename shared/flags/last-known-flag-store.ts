@@ -29,7 +29,7 @@ export const DEFAULT_LAST_KNOWN_OPTIONS: LastKnownFlagStoreOptions = Object.free
  * a copy written after every change and read once, at a cold start.
  *
  * The SDK's own Redis store puts Redis on every evaluation once its cache expires, which is what
- * makes its failure modes (scale-out.md §1.4) reach requests: evaluations stall while Redis is
+ * makes its failure modes (docs/launchdarkly.md) reach requests: evaluations stall while Redis is
  * down, a put that arrives while Redis is down is lost, and a Redis restarted empty leaves an
  * initialized client answering "flag not found". Here:
  * - evaluations never wait for Redis, whatever its state;

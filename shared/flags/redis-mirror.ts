@@ -32,7 +32,7 @@ export interface FlagMirror {
 /**
  * ioredis settings that keep Redis off the critical path. By default ioredis queues commands while
  * it reconnects and fails them only after 20 reconnection attempts: an evaluation or a write then
- * waits ~10 s (scale-out.md §1.4). Here a command fails at once while disconnected, a command in
+ * waits ~10 s (docs/launchdarkly.md). Here a command fails at once while disconnected, a command in
  * flight when the connection drops fails at once, and a Redis that stops answering fails it after
  * `commandTimeout`. Reconnection goes on forever, backing off to 5 s.
  */

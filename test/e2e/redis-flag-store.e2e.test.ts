@@ -1,7 +1,7 @@
 /**
  * The Redis flag store on the real pieces: the real SDK in this process, a real redis-server
  * (Debian's) started by the test, and the LaunchDarkly double, which can stop listening to play
- * "LaunchDarkly is down". Each trap of the SDK's own Redis store (scale-out.md §1.4) has a test
+ * "LaunchDarkly is down". Each trap of the SDK's own Redis store (docs/launchdarkly.md) has a test
  * here; the fleet-level claims are in redis-fleet.e2e.test.ts.
  */
 import { init, type LDContext } from '@launchdarkly/node-server-sdk';
