@@ -96,8 +96,10 @@ export async function startRedisServer(): Promise<RedisServer> {
     stop,
     start,
     client() {
-      testClient ??= new Redis({ port, host: '127.0.0.1', lazyConnect: false, maxRetriesPerRequest: 1 });
-      testClient.on('error', () => undefined); // the test stops the server on purpose
+      if (!testClient) {
+        testClient = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1 });
+        testClient.on('error', () => undefined); // the test stops the server on purpose
+      }
       return testClient;
     },
     async close() {
