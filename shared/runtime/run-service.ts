@@ -250,10 +250,11 @@ export function runService(definition: ServiceDefinition, options: RunOptions = 
     pm2Metrics.publish();
     const fields = {
       mode: started.client.mode,
-      source: started.source,
       ms: started.durationMs,
       port: config.port,
       metricsPort: config.metricsPort,
+      // Last, so the line reads as before up to here (tools and tests match on it).
+      source: started.source,
     };
     if (started.initialized) {
       log.info('LaunchDarkly client initialized', fields);
