@@ -3,6 +3,9 @@
  * a fleet cold-started while LaunchDarkly is down serves the last known flags, and says on every
  * channel that they are stored, not live.
  */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+
 import type { FlagClientState } from '../../shared/flags';
 import { DOUBLE_SDK_KEY, fleetFlags, launchDarklyEnv } from '../support/fleet-flags';
 import { replyFromEachInstance } from '../support/instance-sampler';
@@ -87,19 +90,35 @@ describe('claim R6: a fleet cold-started while LaunchDarkly is down serves the l
   }, 60_000);
 
   it('logs one init line per instance: NOT initialized, serving stored flags, not live', async () => {
-    // PM2 gave the instances of the second start new pm_ids; their lines are told apart by pid.
-    const lines = [...(await fleet!.outLines()).values()].flat();
     const instances = await fleet!.list();
     expect(instances).toHaveLength(TOTAL);
+    // The second start gave the apps other pm_ids, so two apps' log files can share a number
+    // (fleet.outLines() keys them by it): every out log is read, lines told apart by pid. A line is
+    // written just after 'ready', so on a busy machine it may reach the file a moment later.
+    const logDir = path.join(fleet!.home, 'logs');
+    const initLinesOf = async (pid: number) => {
+      const files = (await readdir(logDir)).filter((file) => file.includes('-out-'));
+      const texts = await Promise.all(files.map((file) => readFile(path.join(logDir, file), 'utf8')));
+      return texts
+        .flatMap((text) => text.split('\n'))
+        .filter((line) => line.includes(` pid=${pid} LaunchDarkly client `) && /initialized/.test(line));
+    };
     for (const instance of instances) {
-      const initLines = lines.filter((line) => / pid=\d+ LaunchDarkly client (NOT )?initialized/.test(line));
-      expect(initLines.filter((line) => line.includes(` pid=${instance.pid} `))).toEqual([
+      const initLines = await waitFor(
+        `the init line of pid ${instance.pid}`,
+        async () => {
+          const found = await initLinesOf(instance.pid);
+          return found.length > 0 ? found : undefined;
+        },
+        { timeoutMs: 20_000, intervalMs: 200 },
+      );
+      expect(initLines).toEqual([
         expect.stringMatching(
           /LaunchDarkly client NOT initialized; serving stored flags, not live mode=relay ms=\d+ .* source=stored /,
         ),
       ]);
     }
-  });
+  }, 60_000);
 
   it('reports source "stored" on /readyz (200: it serves), with Redis connected', async () => {
     for (const service of SERVICES) {
