@@ -35,8 +35,13 @@ function app(service) {
     // Online only after flags are in and the port is bound (the service sends 'ready').
     wait_ready: true,
     listen_timeout: config.timings.listenTimeoutMs,
-    // SIGKILL only after the service had its whole drain, flush and log flush.
+    // SIGKILL only after the service had its whole stop: on a whole-host stop the drain delay and the
+    // wait for its callers too (shared/config/fleet-timings.ts).
     kill_timeout: config.timings.killTimeoutMs,
+    // pm2 stop/delete/kill and pm2-runtime send the 'shutdown' message: a whole-host stop, which
+    // leaves the load balancer first. A reload still sends SIGINT (PM2 never sends the message to the
+    // old worker), and drains at once (shared/runtime/stop-kind.ts).
+    shutdown_with_message: true,
     // A crashing build backs off instead of spinning, and gives up after max_restarts.
     exp_backoff_restart_delay: 100,
     min_uptime: 5_000,

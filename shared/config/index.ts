@@ -1,6 +1,7 @@
 export { ConfigError } from './config-error';
 export { ecosystemEnv } from './ecosystem-env';
-export { fleetTimings, type FleetTimings } from './fleet-timings';
+export { fleetTimings, type FleetTimings, type HostStopTimings } from './fleet-timings';
+export { hostSettings, httpOrigin, type HostSettings } from './host-settings';
 export {
   CONFIG_VARIABLES,
   DEFAULT_FLAGS_FILE,
@@ -23,3 +24,5 @@ export {
 } from './load-config';
 export { findProjectRoot } from './project-root';
 export { Secret } from './secret';
+export { callerLevelsOf, callersOfService, fleetStopOrder, SERVICE_CALLS } from './service-calls';
+export type { CallGraph } from './call-graph';

@@ -85,6 +85,43 @@ describe('loadConfig', () => {
     );
   });
 
+  describe('on one host of several (BIND_ADDRESS, DRAIN_DELAY_MS)', () => {
+    it('by default listens on every interface, with no drain delay and the same kill_timeout as before', () => {
+      const config = loadConfig({}, 'gateway');
+      expect(config.host).toEqual({ bindAddress: undefined, localAddress: '127.0.0.1', drainDelayMs: 0 });
+      expect(config.timings.killTimeoutMs).toBe(14_000);
+    });
+
+    it.each([
+      ['127.0.0.2', 'http://127.0.0.2:3001'],
+      ['::1', 'http://[::1]:3001'],
+      ['0.0.0.0', 'http://127.0.0.1:3001'],
+    ])("BIND_ADDRESS=%s: the gateway calls this host's catalog at %s", (address, catalogUrl) => {
+      const config = loadConfig({ BIND_ADDRESS: address }, 'gateway');
+      expect(config.host.bindAddress).toBe(address);
+      expect(config.upstreams.catalogUrl).toBe(catalogUrl);
+    });
+
+    it('knows which services call it: the catalog waits for the gateway on a whole-host stop', () => {
+      expect(loadConfig({}, 'catalog').callers).toEqual(['gateway']);
+      expect(loadConfig({}, 'gateway').callers).toEqual([]);
+    });
+
+    it('keeps kill_timeout above the drain delay, the wait for every level of callers and its own shutdown', () => {
+      const gateway = loadConfig({ DRAIN_DELAY_MS: '1500' }, 'gateway').timings;
+      const catalog = loadConfig({ DRAIN_DELAY_MS: '1500' }, 'catalog').timings;
+      const shutdown = (t: typeof gateway) => t.drainTimeoutMs + t.flagFlushTimeoutMs + t.logFlushTimeoutMs;
+      expect(gateway.drainDelayMs).toBe(1500);
+      expect(gateway.callerWaitTimeoutMs).toBe(0);
+      expect(gateway.killTimeoutMs).toBeGreaterThan(1500 + shutdown(gateway));
+      // The catalog may wait out the gateway's whole shutdown before its own.
+      expect(catalog.callerWaitTimeoutMs).toBeGreaterThanOrEqual(
+        gateway.killTimeoutMs - gateway.drainDelayMs,
+      );
+      expect(catalog.killTimeoutMs).toBeGreaterThan(1500 + catalog.callerWaitTimeoutMs + shutdown(catalog));
+    });
+  });
+
   describe('rejects bad values with a message that names the variable', () => {
     it.each([
       ['LAUNCHDARKLY_INIT_TIMEOUT_S', '0'],
@@ -106,6 +143,11 @@ describe('loadConfig', () => {
       ['PRICING_URL', 'http://pricing:3002/v1'],
       ['LAUNCHDARKLY_FLAGS_FILE', '/no/such/flags.json'],
       ['PRODUCTS_FILE', '/no/such/products.json'],
+      ['BIND_ADDRESS', 'fleet-host-1'],
+      ['BIND_ADDRESS', '127.0.0.300'],
+      ['DRAIN_DELAY_MS', '-1'],
+      ['DRAIN_DELAY_MS', '1.5'],
+      ['DRAIN_DELAY_MS', '60001'],
     ])('%s=%s', (variable, value) => {
       const problems = problemsOf({ [variable]: value });
       expect(problems).toHaveLength(1);

@@ -5,8 +5,10 @@ import { z } from 'zod';
 
 import { ConfigError } from './config-error';
 import { fleetTimings, type FleetTimings } from './fleet-timings';
+import { HOST_VARIABLES, hostSettings, httpOrigin, type HostSettings } from './host-settings';
 import { findProjectRoot } from './project-root';
 import { Secret } from './secret';
+import { callerLevelsOf, callersOfService } from './service-calls';
 
 export const SERVICE_NAMES = ['gateway', 'catalog', 'pricing'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -71,6 +73,10 @@ export interface FleetConfig {
   readonly launchDarkly: LaunchDarklyConfig;
   readonly log: { readonly level: LogLevel; readonly format: LogFormat };
   readonly timings: FleetTimings;
+  /** BIND_ADDRESS and DRAIN_DELAY_MS (host-settings.ts). */
+  readonly host: HostSettings;
+  /** The fleet's services that call this one (service-calls.ts): a whole-host stop waits for them. */
+  readonly callers: readonly ServiceName[];
 }
 
 /** The product data file of the project at `root`, when PRODUCTS_FILE is unset. */
@@ -140,6 +146,7 @@ const envSchema = z.object({
       'must be a whole number (PM2 sets it) or a short label such as canary',
     )
     .default('0'),
+  ...HOST_VARIABLES,
 });
 
 /** Every environment variable the configuration reads. */
@@ -327,6 +334,7 @@ export function loadConfig(env: Env, service: ServiceName): FleetConfig {
   }
 
   const ports = { gateway: vars.GATEWAY_PORT, catalog: vars.CATALOG_PORT, pricing: vars.PRICING_PORT };
+  const host = hostSettings(vars);
   return deepFreeze({
     service,
     instance: vars.NODE_APP_INSTANCE,
@@ -335,14 +343,19 @@ export function loadConfig(env: Env, service: ServiceName): FleetConfig {
     metricsPort,
     metricsPorts,
     upstreams: {
-      catalogUrl: vars.CATALOG_URL ?? `http://127.0.0.1:${ports.catalog}`,
-      pricingUrl: vars.PRICING_URL ?? `http://127.0.0.1:${ports.pricing}`,
+      catalogUrl: vars.CATALOG_URL ?? httpOrigin(host.localAddress, ports.catalog),
+      pricingUrl: vars.PRICING_URL ?? httpOrigin(host.localAddress, ports.pricing),
       timeoutMs: vars.UPSTREAM_TIMEOUT_MS,
     },
     fleetInstances: vars.FLEET_INSTANCES,
     productsFile,
     launchDarkly,
     log: { level: vars.LOG_LEVEL, format: vars.LOG_FORMAT },
-    timings: fleetTimings(initTimeoutS),
+    timings: fleetTimings(initTimeoutS, {
+      drainDelayMs: host.drainDelayMs,
+      callerLevels: callerLevelsOf(service),
+    }),
+    host,
+    callers: callersOfService(service),
   });
 }

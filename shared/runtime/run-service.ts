@@ -19,10 +19,13 @@ import {
   type Pm2MetricsPublisher,
   type RequestObserver,
 } from '../metrics';
+import { isLeaveRequest } from '../ops/leave-protocol';
 import { isStatusQuery, statusReply, type InstanceStatus } from '../ops/status-protocol';
 import { createDrainingServer, type DrainingServer } from './draining-server';
+import { createHostLeave, type HostLeave } from './host-leave';
 import { createLifecycle, type Lifecycle } from './lifecycle';
 import { realProcess, type ProcessPort } from './process-port';
+import { SHUTDOWN_MESSAGE, stopKindOfSignal, type StopKind } from './stop-kind';
 
 /** What the runner hands to a service's `createApp`. */
 export interface ServiceDependencies {
@@ -66,8 +69,10 @@ export interface ServiceHandle {
  * metrics port) → `process.send('ready')` → the `LaunchDarkly client initialized` line. PM2 routes traffic to a worker as soon as it listens,
  * so flags come before listen; `ready` comes last because PM2 retires the old worker on it.
  *
- * Stop (SIGINT from `pm2 reload`/`stop`, SIGTERM from containers, or PM2's `shutdown` message;
- * once, however many arrive): `/readyz` turns 503 → stop accepting and drain connections → flush
+ * Stop (SIGINT from `pm2 reload`, SIGTERM from containers, or PM2's `shutdown` message from
+ * `pm2 stop`/`delete`/`kill`; once, however many arrive): `/readyz` turns 503 → on a whole-host stop
+ * only (stop-kind.ts), keep serving for DRAIN_DELAY_MS and until the services that call this one
+ * on this host are done (host-leave.ts) → stop accepting and drain connections → flush
  * flag events, then close the client → close the metrics port → flush the logger → exit. All within
  * PM2's `kill_timeout`.
  *
@@ -85,22 +90,28 @@ export function runService(definition: ServiceDefinition, options: RunOptions = 
   let flags: FlagClient | undefined;
   let build: BuildFingerprint | null = null;
   let stopping: Promise<number> | undefined;
+  let hostLeave: HostLeave | undefined;
+  /** Set when the stop is a whole-host stop of a serving instance: it leaves the load balancer first. */
+  let leavesFirst = false;
   let exitCode = 0;
   let resolveExited: (code: number) => void = () => undefined;
   const exited = new Promise<number>((resolve) => (resolveExited = resolve));
 
-  function stop(reason: string, code = 0): Promise<number> {
+  function stop(reason: string, code = 0, kind: StopKind = 'reload'): Promise<number> {
     exitCode = Math.max(exitCode, code);
     if (stopping) {
       logger?.warn('Already shutting down; ignoring', { reason });
       return stopping;
     }
+    const phase = lifecycle.phase();
+    leavesFirst = kind === 'host' && hostLeave !== undefined && (phase === 'serving' || phase === 'leaving');
     stopping = shutDown(reason);
     return stopping;
   }
 
   async function shutDown(reason: string): Promise<number> {
-    lifecycle.enter('draining');
+    if (leavesFirst) hostLeave?.leave();
+    else lifecycle.enter('draining');
     // Every step below is bounded; this is the last resort should one still hang: exit on our own
     // terms just before PM2 would SIGKILL us.
     const lastResort = config
@@ -122,6 +133,17 @@ export function runService(definition: ServiceDefinition, options: RunOptions = 
     const { timings } = config;
     logger.info('Shutting down', { reason });
     pm2Metrics?.stop();
+    if (leavesFirst && hostLeave) {
+      const left = await hostLeave.beforeDrain();
+      lifecycle.enter('draining');
+      if (left.callers && !left.callers.closed) {
+        logger.warn('Services that call this one still answer on this host; draining anyway', {
+          ...left,
+        });
+      } else {
+        logger.info('Left the load balancer; draining', { ...left });
+      }
+    }
     if (server) {
       const report = await server.drain(timings);
       if (report.forcedConnections > 0) {
@@ -172,8 +194,8 @@ export function runService(definition: ServiceDefinition, options: RunOptions = 
       log.error(`Crashed (${origin}); shutting down`, { error });
       void stop(origin, 1);
     });
-    proc.onSignal('SIGINT', () => void stop('SIGINT'));
-    proc.onSignal('SIGTERM', () => void stop('SIGTERM'));
+    proc.onSignal('SIGINT', () => void stop('SIGINT', 0, stopKindOfSignal('SIGINT')));
+    proc.onSignal('SIGTERM', () => void stop('SIGTERM', 0, stopKindOfSignal('SIGTERM')));
     const { instance } = config;
     const status = (): InstanceStatus => ({
       service: definition.name,
@@ -185,8 +207,13 @@ export function runService(definition: ServiceDefinition, options: RunOptions = 
       build,
     });
     proc.onMessage((message) => {
-      if (message === 'shutdown') void stop('shutdown message');
-      else if (isStatusQuery(message)) proc.send?.(statusReply(message, status()));
+      if (message === SHUTDOWN_MESSAGE) void stop('shutdown message', 0, 'host');
+      else if (isLeaveRequest(message)) {
+        if (lifecycle.phase() === 'serving') {
+          log.info('Leaving the load balancer: /readyz answers 503; still serving');
+          hostLeave?.leave();
+        }
+      } else if (isStatusQuery(message)) proc.send?.(statusReply(message, status()));
     });
 
     const flagState = () => flags?.state() ?? null;
@@ -228,10 +255,10 @@ export function runService(definition: ServiceDefinition, options: RunOptions = 
       });
       if (stopping) return;
       server = createDrainingServer(requestListener(app));
-      await server.listen(config.port);
+      await server.listen(config.port, config.host.bindAddress);
       if (stopping) return;
       metricsServer = createMetricsServer(prometheus.registry);
-      await metricsServer.listen(config.metricsPort);
+      await metricsServer.listen(config.metricsPort, config.host.bindAddress);
     } catch (error) {
       log.error('Could not start serving', { error, port: config.port, metricsPort: config.metricsPort });
       await stop('start-up failure', 1);
@@ -239,6 +266,7 @@ export function runService(definition: ServiceDefinition, options: RunOptions = 
     }
     if (stopping) return;
 
+    hostLeave = createHostLeave(lifecycle, config);
     lifecycle.enter('serving');
     proc.send?.('ready');
     pm2Metrics = startPm2Metrics({
@@ -252,6 +280,7 @@ export function runService(definition: ServiceDefinition, options: RunOptions = 
       ms: started.durationMs,
       port: config.port,
       metricsPort: config.metricsPort,
+      ...(config.host.bindAddress === undefined ? {} : { bindAddress: config.host.bindAddress }),
     };
     if (started.initialized) {
       log.info('LaunchDarkly client initialized', fields);

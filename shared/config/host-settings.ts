@@ -1,0 +1,56 @@
+import net from 'node:net';
+import { z } from 'zod';
+
+/**
+ * The variables for running the fleet on one host of several behind a load balancer. Owned here;
+ * load-config.ts reads them with the rest of the environment.
+ *
+ * - `BIND_ADDRESS`: the address every service and metrics port listens on. Unset: every interface,
+ *   as before. A host of a multi-host fleet sets its own address (10.0.0.11, or 127.0.0.2 for a test
+ *   host), so two hosts can share one machine and the ports are not open on other interfaces.
+ * - `DRAIN_DELAY_MS`: when the whole host stops, how long every instance answers `/readyz` 503
+ *   while it keeps serving, before it drains: longer than the load balancer needs to notice
+ *   (HAProxy: `fall × inter`, plus one `inter` of margin). 0 (the default): no balancer checks it.
+ */
+export const HOST_VARIABLES = {
+  BIND_ADDRESS: z
+    .string()
+    .refine(
+      (address) => net.isIP(address) !== 0,
+      'must be an IP address such as 10.0.0.11, 127.0.0.2, 0.0.0.0 or ::1 (a host name would need DNS to listen)',
+    )
+    .optional(),
+  DRAIN_DELAY_MS: z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number of milliseconds from 0 to 60000')
+    .transform(Number)
+    .pipe(z.number().int().max(60_000, 'must be a whole number of milliseconds from 0 to 60000'))
+    .default(0),
+};
+
+export interface HostSettings {
+  /** Where the ports listen; undefined: every interface. */
+  readonly bindAddress: string | undefined;
+  /** Where this host's own services are reached from this host (its callers and callees). */
+  readonly localAddress: string;
+  readonly drainDelayMs: number;
+}
+
+const ANY_ADDRESS = new Set(['0.0.0.0', '::']);
+
+export function hostSettings(vars: {
+  readonly BIND_ADDRESS?: string | undefined;
+  readonly DRAIN_DELAY_MS: number;
+}): HostSettings {
+  const bindAddress = vars.BIND_ADDRESS;
+  return {
+    bindAddress,
+    localAddress: bindAddress === undefined || ANY_ADDRESS.has(bindAddress) ? '127.0.0.1' : bindAddress,
+    drainDelayMs: vars.DRAIN_DELAY_MS,
+  };
+}
+
+/** `http://10.0.0.11:3001`, `http://[::1]:3001`. */
+export function httpOrigin(address: string, port: number): string {
+  return `http://${net.isIPv6(address) ? `[${address}]` : address}:${port}`;
+}
