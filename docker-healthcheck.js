@@ -1,4 +1,9 @@
-// Container health: every service's /readyz answers 200 (serving; 503 while starting or draining).
+// Container health: every service's /readyz answers 200 (serving; 503 while starting, leaving or draining).
+const net = require('node:net');
+
+const bind = process.env.BIND_ADDRESS;
+const local = !bind || bind === '0.0.0.0' || bind === '::' ? '127.0.0.1' : bind;
+const host = net.isIPv6(local) ? `[${local}]` : local;
 const ports = [
   process.env.GATEWAY_PORT || 3000,
   process.env.CATALOG_PORT || 3001,
@@ -7,7 +12,7 @@ const ports = [
 
 Promise.all(
   ports.map((port) =>
-    fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(4000) }).then(
+    fetch(`http://${host}:${port}/readyz`, { signal: AbortSignal.timeout(4000) }).then(
       (response) => response.ok,
     ),
   ),

@@ -2,6 +2,7 @@ import type { ServiceName } from '../../shared/config';
 import { canaryEnv } from './canary-env';
 import { runCanary, spareLoopbackPort, type CanaryResult } from './canary';
 import type { FleetInstance } from './fleet-instance';
+import { addressOf } from './reload-steps';
 
 export interface CanaryPhaseOptions {
   /** Undefined: the fleet's `listen_timeout` plus 10 s. */
@@ -30,7 +31,8 @@ export async function runCanaries(
   );
   return Promise.all(
     templates.map(async (template) => {
-      const [port, metricsPort] = [await spareLoopbackPort(), await spareLoopbackPort()];
+      const address = addressOf(template);
+      const [port, metricsPort] = [await spareLoopbackPort(address), await spareLoopbackPort(address)];
       const readyTimeoutMs =
         options.readyTimeoutMs ?? (template.listenTimeoutMs ?? DEFAULT_LISTEN_TIMEOUT_MS) + 10_000;
       return runCanary(
@@ -40,7 +42,7 @@ export async function runCanaries(
           cwd: template.cwd,
           nodeArgs: template.nodeArgs,
           env: canaryEnv(template, rolloutEnv, port, metricsPort),
-          port,
+          at: { address, port },
         },
         {
           readyTimeoutMs,

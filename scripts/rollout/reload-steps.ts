@@ -1,4 +1,4 @@
-import { DEFAULT_PORTS, portVariable } from '../../shared/config';
+import { DEFAULT_PORTS, localAddressOf, portVariable } from '../../shared/config';
 import type { FleetInstance } from './fleet-instance';
 import type { StepRecord } from './fleet-report';
 import { errorText, sleep } from './http-request';
@@ -22,6 +22,11 @@ export function portOf(instance: FleetInstance): number {
   return raw ? Number(raw) : DEFAULT_PORTS[instance.service];
 }
 
+/** The address the instance's host serves on, as seen from the host (its worker's BIND_ADDRESS). */
+export function addressOf(instance: FleetInstance): string {
+  return localAddressOf(instance.workerEnv.BIND_ADDRESS?.trim() || undefined);
+}
+
 /** One step: reload one pm_id, then check it. Returns the problem, or undefined when it is good. */
 async function reloadAndCheck(
   control: Pm2Control,
@@ -38,7 +43,11 @@ async function reloadAndCheck(
   const reloaded = reloadProblem(before, after);
   if (reloaded || !after) return { problem: reloaded, detail: '' };
 
-  const probe = await probeInstance(after, portOf(after), limits.probeAttempts);
+  const probe = await probeInstance(
+    after,
+    { address: addressOf(after), port: portOf(after) },
+    limits.probeAttempts,
+  );
   if (!probe.readiness) {
     return {
       problem: `its /readyz could not be reached in ${probe.attempts} tries (last error: ${probe.lastError ?? 'none'})`,

@@ -4,6 +4,7 @@ import { decideServices, type ServiceDecision } from './changed-services';
 import { EXIT } from './exit-codes';
 import { reloadOrder, type FleetInstance } from './fleet-instance';
 import { fleetReport, type StepRecord } from './fleet-report';
+import { hostIdentity } from './host-identity';
 import { nextBuilds } from './next-build';
 import { indented } from './output';
 import type { Pm2Control } from './pm2-control';
@@ -71,7 +72,10 @@ export async function runRollout(
     return EXIT.usage;
   }
   const pidsAtStart = new Map(fleet.map((instance) => [instance.pmId, instance.pid]));
-  io.say(`rollout: PM2_HOME=${control.home}, ${fleet.length} instances of ${SERVICE_NAMES.join(', ')}`);
+  const host = hostIdentity(fleet);
+  io.say(
+    `rollout: ${host}, PM2_HOME=${control.home}, ${fleet.length} instances of ${SERVICE_NAMES.join(', ')}`,
+  );
 
   io.say('rollout: comparing the build in dist/ with the build each instance runs…');
   const decisions = await decideWhatToRoll(control, fleet, rolloutEnv, options.all);
@@ -80,7 +84,7 @@ export async function runRollout(
   const unchanged = new Set(decisions.filter((d) => !d.roll).map((d) => d.service));
   if (rolled.length === 0) {
     io.say(
-      'rollout: nothing changed: every instance already runs this build; nothing was touched ' +
+      `rollout: ${host}: nothing changed: every instance already runs this build; nothing was touched ` +
         '(--all rolls every service anyway)',
     );
     return EXIT.rolledOut;
@@ -106,7 +110,10 @@ export async function runRollout(
       io.complain(`rollout: REFUSED: the ${canary.service} canary ${canary.summary}`);
       if (canary.output) io.complain(`  its last output:\n${indented(canary.output)}`);
     }
-    io.complain('rollout: the running fleet was not touched; fix the build and run the rollout again');
+    io.complain(
+      `rollout: ${host}: the running fleet was not touched (it runs the build it ran before); ` +
+        'fix the build and run the rollout again',
+    );
     return EXIT.canaryRefused;
   }
 
@@ -130,7 +137,7 @@ export async function runRollout(
       ? `STOPPED at pm_id ${failed.pmId}: ${failed.problem ?? 'unknown'}`
       : 'INTERRUPTED before every instance was reloaded';
     io.complain(`rollout: ${why}`);
-    io.complain('rollout: what runs where now:');
+    io.complain(`rollout: ${host}: what runs where now:`);
     for (const line of report) io.complain(line);
     io.complain(
       'rollout: PM2 has no rollback. Fix the build and run the rollout again (it reloads every instance ' +
@@ -140,8 +147,8 @@ export async function runRollout(
   }
   io.say(
     unchanged.size === 0
-      ? 'rollout: done; every instance runs the new build:'
-      : `rollout: done; every instance of ${rolled.join(', ')} runs the new build; ` +
+      ? `rollout: ${host}: done; every instance runs the new build:`
+      : `rollout: ${host}: done; every instance of ${rolled.join(', ')} runs the new build; ` +
           `${[...unchanged].join(', ')} unchanged, not touched:`,
   );
   for (const line of report) io.say(line);

@@ -38,6 +38,11 @@ export interface HostSettings {
 
 const ANY_ADDRESS = new Set(['0.0.0.0', '::']);
 
+/** Where a host's own services are reached from the host itself, given its BIND_ADDRESS. */
+export function localAddressOf(bindAddress: string | undefined): string {
+  return bindAddress === undefined || ANY_ADDRESS.has(bindAddress) ? '127.0.0.1' : bindAddress;
+}
+
 export function hostSettings(vars: {
   readonly BIND_ADDRESS?: string | undefined;
   readonly DRAIN_DELAY_MS: number;
@@ -45,7 +50,7 @@ export function hostSettings(vars: {
   const bindAddress = vars.BIND_ADDRESS;
   return {
     bindAddress,
-    localAddress: bindAddress === undefined || ANY_ADDRESS.has(bindAddress) ? '127.0.0.1' : bindAddress,
+    localAddress: localAddressOf(bindAddress),
     drainDelayMs: vars.DRAIN_DELAY_MS,
   };
 }

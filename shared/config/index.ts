@@ -1,7 +1,7 @@
 export { ConfigError } from './config-error';
 export { ecosystemEnv } from './ecosystem-env';
 export { fleetTimings, type FleetTimings, type HostStopTimings } from './fleet-timings';
-export { hostSettings, httpOrigin, type HostSettings } from './host-settings';
+export { hostSettings, httpOrigin, localAddressOf, type HostSettings } from './host-settings';
 export {
   CONFIG_VARIABLES,
   DEFAULT_FLAGS_FILE,
