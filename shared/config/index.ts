@@ -24,5 +24,11 @@ export {
 } from './load-config';
 export { findProjectRoot } from './project-root';
 export { Secret } from './secret';
-export { callerLevelsOf, callersOfService, fleetStopOrder, SERVICE_CALLS } from './service-calls';
+export {
+  calleesOfService,
+  callerLevelsOf,
+  callersOfService,
+  fleetStopOrder,
+  SERVICE_CALLS,
+} from './service-calls';
 export type { CallGraph } from './call-graph';

@@ -8,7 +8,7 @@ import { fleetTimings, type FleetTimings } from './fleet-timings';
 import { HOST_VARIABLES, hostSettings, httpOrigin, type HostSettings } from './host-settings';
 import { findProjectRoot } from './project-root';
 import { Secret } from './secret';
-import { callerLevelsOf, callersOfService } from './service-calls';
+import { calleesOfService, callerLevelsOf, callersOfService } from './service-calls';
 
 export const SERVICE_NAMES = ['gateway', 'catalog', 'pricing'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -77,6 +77,8 @@ export interface FleetConfig {
   readonly host: HostSettings;
   /** The fleet's services that call this one (service-calls.ts): a whole-host stop waits for them. */
   readonly callers: readonly ServiceName[];
+  /** The fleet's services this one calls: it starts serving once they answer on this host. */
+  readonly callees: readonly ServiceName[];
 }
 
 /** The product data file of the project at `root`, when PRODUCTS_FILE is unset. */
@@ -357,5 +359,6 @@ export function loadConfig(env: Env, service: ServiceName): FleetConfig {
     }),
     host,
     callers: callersOfService(service),
+    callees: calleesOfService(service),
   });
 }

@@ -17,6 +17,11 @@ export function callersOfService(service: ServiceName): ServiceName[] {
   return callersOf(SERVICE_CALLS, service);
 }
 
+/** The services of the fleet that `service` calls. */
+export function calleesOfService(service: ServiceName): ServiceName[] {
+  return [...SERVICE_CALLS[service]];
+}
+
 /** How many levels of callers stand above `service` (0 for the gateway). */
 export function callerLevelsOf(service: ServiceName): number {
   return callerLevels(SERVICE_CALLS, service);

@@ -2,13 +2,13 @@ import os from 'node:os';
 
 import type { FleetConfig } from '../config';
 import type { Lifecycle } from './lifecycle';
-import { waitForPortsClosed, type PortsClosedReport } from './port-probe';
+import { waitForPorts, type PortsWaitReport } from './port-probe';
 
 export interface HostLeaveReport {
   /** How long `/readyz` had answered 503 (while serving) when the drain began. */
   readonly leftForMs: number;
   /** The callers' wait, when this service has callers on this host. */
-  readonly callers?: PortsClosedReport;
+  readonly callers?: PortsWaitReport;
 }
 
 export interface HostLeave {
@@ -36,6 +36,19 @@ export function callerPorts(
   ]);
 }
 
+/**
+ * At start-up, before listening: until the services this one calls answer on this host (their
+ * service ports accept connections), bounded. A host whose gateway serves before its pricing does
+ * answers 502 to every quote; the load balancer sees the gateway ready and sends traffic at once.
+ */
+export function waitForCallees(
+  config: Pick<FleetConfig, 'callees' | 'ports' | 'host'>,
+  timeoutMs: number,
+): Promise<PortsWaitReport> {
+  const ports = config.callees.map((callee) => config.ports[callee]);
+  return waitForPorts(config.host.localAddress, ports, 'open', timeoutMs);
+}
+
 export function createHostLeave(
   lifecycle: Lifecycle,
   config: Pick<FleetConfig, 'callers' | 'ports' | 'metricsPorts' | 'fleetInstances' | 'host' | 'timings'>,
@@ -60,9 +73,10 @@ export function createHostLeave(
       const leftForMs = Math.round(performance.now() - leftAt!);
       const ports = callerPorts(config);
       if (ports.length === 0) return { leftForMs };
-      const callers = await waitForPortsClosed(
+      const callers = await waitForPorts(
         config.host.localAddress,
         ports,
+        'closed',
         config.timings.callerWaitTimeoutMs,
       );
       return { leftForMs, callers };

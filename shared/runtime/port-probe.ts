@@ -15,30 +15,31 @@ export function acceptsConnections(address: string, port: number, timeoutMs = 50
   });
 }
 
-export interface PortsClosedReport {
-  /** True when every port refused connections before the deadline. */
-  readonly closed: boolean;
+export interface PortsWaitReport {
+  /** True when every port got there (closed, or open) before the deadline. */
+  readonly reached: boolean;
   readonly waitedMs: number;
-  /** The ports still open at the deadline. */
-  readonly stillOpen: readonly number[];
+  /** The ports that had not got there at the deadline. */
+  readonly pending: readonly number[];
 }
 
-/** Polls until none of `ports` on `address` accepts connections, or `timeoutMs` has passed. */
-export async function waitForPortsClosed(
+/** Polls until every one of `ports` on `address` is `state`, or `timeoutMs` has passed. */
+export async function waitForPorts(
   address: string,
   ports: readonly number[],
+  state: 'open' | 'closed',
   timeoutMs: number,
   pollMs = 100,
-): Promise<PortsClosedReport> {
+): Promise<PortsWaitReport> {
   const startedAt = performance.now();
-  let open = [...ports];
+  let pending = [...ports];
   for (;;) {
     // eslint-disable-next-line no-await-in-loop -- polling: one round of questions at a time
-    const answers = await Promise.all(open.map((port) => acceptsConnections(address, port)));
-    open = open.filter((_, index) => answers[index]);
+    const answers = await Promise.all(pending.map((port) => acceptsConnections(address, port)));
+    pending = pending.filter((_, index) => answers[index] !== (state === 'open'));
     const waitedMs = Math.round(performance.now() - startedAt);
-    if (open.length === 0) return { closed: true, waitedMs, stillOpen: [] };
-    if (waitedMs >= timeoutMs) return { closed: false, waitedMs, stillOpen: open };
+    if (pending.length === 0) return { reached: true, waitedMs, pending: [] };
+    if (waitedMs >= timeoutMs) return { reached: false, waitedMs, pending };
     // eslint-disable-next-line no-await-in-loop -- polling interval
     await new Promise((resolve) => setTimeout(resolve, Math.min(pollMs, timeoutMs - waitedMs)));
   }

@@ -539,6 +539,6 @@ describe('runService on a whole-host stop', () => {
     await close(callerMetrics);
     expect(await service.exited).toBe(0);
     const left = log.lines().find((line) => line.msg === 'Left the load balancer; draining');
-    expect(left?.callers).toMatchObject({ closed: true });
+    expect(left?.callers).toMatchObject({ reached: true });
   });
 });

@@ -22,7 +22,7 @@ import {
 import { isLeaveRequest } from '../ops/leave-protocol';
 import { isStatusQuery, statusReply, type InstanceStatus } from '../ops/status-protocol';
 import { createDrainingServer, type DrainingServer } from './draining-server';
-import { createHostLeave, type HostLeave } from './host-leave';
+import { createHostLeave, waitForCallees, type HostLeave } from './host-leave';
 import { createLifecycle, type Lifecycle } from './lifecycle';
 import { realProcess, type ProcessPort } from './process-port';
 import { SHUTDOWN_MESSAGE, stopKindOfSignal, type StopKind } from './stop-kind';
@@ -136,7 +136,7 @@ export function runService(definition: ServiceDefinition, options: RunOptions = 
     if (leavesFirst && hostLeave) {
       const left = await hostLeave.beforeDrain();
       lifecycle.enter('draining');
-      if (left.callers && !left.callers.closed) {
+      if (left.callers && !left.callers.reached) {
         logger.warn('Services that call this one still answer on this host; draining anyway', {
           ...left,
         });
@@ -233,6 +233,8 @@ export function runService(definition: ServiceDefinition, options: RunOptions = 
       (error: unknown) =>
         log.warn('Could not compute the build fingerprint; a rollout will reload this instance', { error }),
     );
+    // Meanwhile, and within the same bound: the services this one calls, on this host, up first.
+    const callees = waitForCallees(config, config.launchDarkly.initTimeoutS * 1_000);
     const started = await startFlagClient({
       config: config.launchDarkly,
       logger: log,
@@ -241,6 +243,10 @@ export function runService(definition: ServiceDefinition, options: RunOptions = 
     });
     flags = started.client;
     await fingerprinted;
+    const calleesUp = await callees;
+    if (!calleesUp.reached) {
+      log.warn('Services this one calls do not answer on this host yet; serving anyway', { ...calleesUp });
+    }
     if (stopping) return;
 
     try {
