@@ -24,7 +24,7 @@ function canListenOn(address: string, port: number): Promise<boolean> {
 }
 
 /** Service and metrics ports free on every one of `addresses`, so every host can use the same. */
-async function portsFreeOnEvery(addresses: readonly string[], instances: number) {
+export async function portsFreeOnEvery(addresses: readonly string[], instances: number) {
   for (let attempt = 0; attempt < 20; attempt += 1) {
     const candidate = await fleetPorts(instances);
     const all = (Object.keys(candidate.ports) as ServiceName[]).flatMap((service) => [
