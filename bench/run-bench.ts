@@ -6,6 +6,7 @@ import type { BenchPlan } from './bench-plan';
 import { withSession, type Session, type Variant } from './fleet-session';
 import { measureEvaluationCost } from './measure/evaluation-cost';
 import { measureFlagLayerCost } from './measure/flag-layer-cost';
+import { measureMultiHost } from './measure/multi-host';
 import { cpuPercentOver, processUsage } from './measure/process-usage';
 import { measurePropagation, type PropagationResult } from './measure/propagation';
 import { measureRolloutUnderLoad } from './measure/rollout-under-load';
@@ -13,6 +14,7 @@ import type { Measurements, ScalingPoint, SideFigures } from './measurements';
 import type { BenchResult } from './report/bench-result';
 import { figuresFrom, seriesFrom } from './report/figures';
 import { machineInfo } from './report/machine-info';
+import { multiHostFigures } from './report/multi-host-figures';
 import { median, percentile, sleep } from './stats';
 import { loadsFor } from './variant-loads';
 
@@ -169,13 +171,23 @@ export async function runBench(plan: BenchPlan, progress: Progress): Promise<Ben
   progress('start-up: naive baseline');
   const naiveStarts = await naiveStartMs(plan);
   const scaling = await measureScaling(plan, progress);
+  const multiHost = await measureMultiHost(
+    {
+      instances: plan.multiHostInstances,
+      settleMs: plan.multiHostSettleMs,
+      propagationChanges: plan.multiHostPropagationChanges,
+    },
+    progress,
+  ).catch((error: unknown) => ({
+    error: (error instanceof Error ? error.message : String(error)).slice(0, 300),
+  }));
   const measurements: Measurements = { evaluation, flagLayer, propagation, sides, naiveStarts, scaling };
   return {
     date: startedAt.toISOString(),
     mode: plan.mode,
     durationS: (Date.now() - startedAt.getTime()) / 1000,
     machine: machineInfo(projectRoot),
-    figures: figuresFrom(plan, measurements),
+    figures: [...figuresFrom(plan, measurements), ...multiHostFigures(multiHost, plan.multiHostInstances)],
     series: seriesFrom(measurements),
   };
 }

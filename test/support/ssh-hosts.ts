@@ -69,7 +69,16 @@ export async function createSshHosts(options: SshHostOptions): Promise<SshHosts>
         );
         return !alive;
       }).catch(() => undefined);
-      await run('userdel', ['--remove', host.user]).catch(() => undefined);
+      // userdel refuses while a process of the user lingers (an ssh session closing): try again.
+      for (let attempt = 0; attempt < 5; attempt += 1) {
+        const removed = await run('userdel', ['--remove', host.user]).then(
+          () => true,
+          (error: { code?: number }) => error.code === 6, // 6: no such user
+        );
+        if (removed) break;
+        await run('pkill', ['-KILL', '-u', host.user]).catch(() => undefined);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
     }
     await rm(folder, { recursive: true, force: true });
   };
@@ -79,7 +88,18 @@ export async function createSshHosts(options: SshHostOptions): Promise<SshHosts>
       const user = `ffh${index + 1}${suffix}`;
       const home = path.join(folder, 'home', user);
       await mkdir(path.dirname(home), { recursive: true });
-      await run('useradd', ['--system', '--create-home', '--home-dir', home, '--shell', '/bin/bash', user]);
+      // Password `*`: no password login, but not a locked account (sshd refuses those without PAM).
+      await run('useradd', [
+        '--system',
+        '--create-home',
+        '--home-dir',
+        home,
+        '--shell',
+        '/bin/bash',
+        '--password',
+        '*',
+        user,
+      ]);
       const host: SshHost = {
         user,
         address,
