@@ -16,11 +16,11 @@ function loadFleetConfig() {
     if (error.code === 'MODULE_NOT_FOUND') throw new Error(STALE_BUILD);
     throw error;
   }
-  if (typeof fleetConfig.ecosystemEnv !== 'function') throw new Error(STALE_BUILD);
+  if (typeof fleetConfig.fleetStartOrder !== 'function') throw new Error(STALE_BUILD);
   return fleetConfig;
 }
 
-const { SERVICE_NAMES, ecosystemEnv, loadConfig } = loadFleetConfig();
+const { ecosystemEnv, fleetStartOrder, loadConfig } = loadFleetConfig();
 
 function app(service) {
   const config = loadConfig(process.env, service);
@@ -58,4 +58,6 @@ function app(service) {
   };
 }
 
-module.exports = { apps: SERVICE_NAMES.map(app) };
+// Callees first, the edge last: PM2 starts apps in this order, two at a time, and a gateway that
+// came up before its pricing would answer quotes with 502 (it waits for them only a few seconds).
+module.exports = { apps: fleetStartOrder().map(app) };

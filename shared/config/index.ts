@@ -28,6 +28,7 @@ export {
   calleesOfService,
   callerLevelsOf,
   callersOfService,
+  fleetStartOrder,
   fleetStopOrder,
   SERVICE_CALLS,
 } from './service-calls';

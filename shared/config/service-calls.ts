@@ -31,3 +31,8 @@ export function callerLevelsOf(service: ServiceName): number {
 export function fleetStopOrder(): ServiceName[][] {
   return stopOrder(SERVICE_CALLS);
 }
+
+/** The whole fleet's start order: the services others call first, the edge last. */
+export function fleetStartOrder(): ServiceName[] {
+  return fleetStopOrder().reverse().flat();
+}
