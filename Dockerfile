@@ -3,9 +3,9 @@
 # DRAIN_DELAY_MS while serving, callees keep serving until their callers are done, then each drains
 # and flushes, and PM2 exits).
 # Build: docker build -t flagfleet .   Run: docker run --rm -p 3000:3000 flagfleet
-# Give `docker stop` more than the instances' worst-case shutdown: the largest kill_timeout, 28 s plus
-# DRAIN_DELAY_MS (the catalog's and pricing's, which may wait out the gateway's whole shutdown):
-# docker stop -t 30 (stop_grace_period: 30s in Compose); a normal stop takes about DRAIN_DELAY_MS + 1 s.
+# Give `docker stop` more than the instances' worst-case shutdown: the largest kill_timeout, 32 s plus
+# DRAIN_DELAY_MS (catalog's and pricing's, which may wait out the gateway's whole shutdown first):
+# docker stop -t 35 (stop_grace_period: 35s in Compose); a normal stop takes about DRAIN_DELAY_MS + 1 s.
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
@@ -13,6 +13,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY shared shared
+COPY domain domain
 COPY services services
 RUN npm run build
 

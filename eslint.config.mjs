@@ -1,6 +1,7 @@
 // @ts-check
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -32,6 +33,57 @@ export default tseslint.config(
       '@typescript-eslint/return-await': ['error', 'in-try-catch'],
       'require-await': 'off',
       '@typescript-eslint/require-await': 'error',
+    },
+  },
+  {
+    // Module boundaries: layers point one way (no import cycle anywhere), and a folder of shared/ is
+    // used through its index.ts, so what it exports is what others may use.
+    files: ['**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js'] })],
+      'import-x/extensions': ['.ts', '.js'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
+  },
+  {
+    files: ['shared/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./[a-z-]+/.+',
+              message:
+                'Import another shared/ folder through its index.ts (`../<folder>`), not one of its files.',
+            },
+            {
+              regex: '^(\\.\\./)+(services|scripts|domain|bench|test)(/|$)',
+              message: 'shared/ is a kit: it knows no service, script or domain code.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['services/**/*.ts', 'domain/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts', 'test/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)shared/[a-z-]+/.+',
+              message:
+                'Import a shared/ folder through its index.ts (`shared/<folder>`), not one of its files.',
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -14,8 +14,10 @@ module.exports = {
       testMatch: [
         '<rootDir>/shared/**/*.test.ts',
         '<rootDir>/services/**/*.test.ts',
+        '<rootDir>/domain/**/*.test.ts',
         '<rootDir>/scripts/**/*.test.ts',
         '<rootDir>/test/support/**/*.test.ts',
+        '<rootDir>/test/boundaries/**/*.test.ts',
         '<rootDir>/bench/**/*.test.ts',
       ],
       // Fails any unit test that tries to reach a host other than loopback (see loopback-only.ts).

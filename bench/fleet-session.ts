@@ -1,6 +1,6 @@
 import path from 'node:path';
 
-import type { ServiceName } from '../shared/config';
+type ServiceName = 'gateway' | 'catalog' | 'pricing';
 import { DOUBLE_SDK_KEY, fleetFlags, launchDarklyEnv } from '../test/support/fleet-flags';
 import { startLaunchDarklyDouble, type LaunchDarklyDouble } from '../test/support/launchdarkly-double';
 import { createFleet, type Fleet } from '../test/support/pm2-fleet';

@@ -1,5 +1,7 @@
-// `npm run status`: every instance of every service, as it describes itself through PM2.
+// `npm run status`: every instance of every fleet service, as it describes itself through PM2; other
+// PM2 processes (pm2-logrotate, other apps) are listed apart and never make the fleet unhealthy.
 // Exit code 0: all healthy; 1: an instance is unhealthy or the fleet is not running; 2: cannot ask.
+import { fleet } from '../services/fleet';
 import {
   collectFleetStatus,
   connectToPm2,
@@ -22,9 +24,12 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const pm2 = await connectToPm2();
   try {
-    const reports = await collectFleetStatus(pm2);
-    await write(process.stdout, json ? `${JSON.stringify(reports, null, 2)}\n` : formatStatus(reports));
-    return fleetIsHealthy(reports) ? 0 : 1;
+    const status = await collectFleetStatus(pm2, { services: fleet.map((service) => service.name) });
+    await write(
+      process.stdout,
+      json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status.instances, Date.now(), status),
+    );
+    return fleetIsHealthy(status.instances) ? 0 : 1;
   } finally {
     pm2.close();
   }

@@ -11,13 +11,14 @@ import path from 'node:path';
 import { integrations } from '@launchdarkly/node-server-sdk';
 
 import { createApp } from '../../services/catalog/app';
-import { loadConfig } from '../../shared/config';
+import { fleet } from '../../services/fleet';
+import { loadServiceConfig } from '../../shared/runtime';
 import { startFlagClient, stopFlagClient, type FlagClient, type FlagReader } from '../../shared/flags';
 import { requestListener } from '../../shared/http';
 import { createLogger, createRequestScope } from '../../shared/logging';
 import { createPrometheusMetrics } from '../../shared/metrics';
-import { loadProductCatalog } from '../../shared/products';
-import { createLifecycle } from '../../shared/runtime';
+import { loadProductCatalog } from '../../domain/products';
+import { createLifecycle } from '../../shared/lifecycle';
 import { DOUBLE_SDK_KEY, fleetFlags } from '../../test/support/fleet-flags';
 
 /** What `real` evaluates `catalog-sort` etc. to for a `pro` user, as constants. */
@@ -33,7 +34,7 @@ async function main(): Promise<void> {
   if ((variant !== 'real' && variant !== 'stub') || !eventsUrl) {
     throw new Error('usage: catalog-server.js real|stub <events URL>');
   }
-  const config = loadConfig(
+  const config = loadServiceConfig(
     {
       LAUNCHDARKLY_SDK_KEY: DOUBLE_SDK_KEY,
       LAUNCHDARKLY_BASE_URI: eventsUrl,
@@ -41,7 +42,8 @@ async function main(): Promise<void> {
       LAUNCHDARKLY_EVENTS_URI: eventsUrl,
       LOG_FORMAT: 'json',
     },
-    'catalog',
+    fleet.find((service) => service.name === 'catalog')!,
+    fleet,
   );
   const requestScope = createRequestScope();
   const logger = createLogger({ service: 'catalog', instance: '0', ...config.log, requestScope });

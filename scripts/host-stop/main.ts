@@ -2,9 +2,10 @@
 // the whole host's fleet leaves the load balancer, then stops callers first (stop-host.ts).
 import pm2 from 'pm2';
 
-import { fleetStopOrder } from '../../shared/config';
-import { connectToPm2, daemonIsRunning, pm2Home } from '../../shared/ops';
-import { LEAVE_TOPIC } from '../../shared/ops/leave-protocol';
+import { fleet } from '../../services/fleet';
+import { stopOrder } from '../../shared/fleet';
+import { LEAVE_TOPIC, connectToPm2, daemonIsRunning, pm2Home } from '../../shared/ops';
+
 import { stopHost } from './stop-host';
 
 function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
@@ -38,7 +39,7 @@ async function main(argv: readonly string[]): Promise<number> {
         leave: (pmId) => client.sendData(pmId, { topic: LEAVE_TOPIC, data: {} }),
         stop: stopOne,
       },
-      fleetStopOrder(),
+      stopOrder(fleet).map((group) => group.map((service) => service.name)),
       { remove: argv.includes('--delete') },
       (line) => process.stdout.write(`${line}\n`),
     );

@@ -1,17 +1,10 @@
-import { CONFIG_VARIABLES, metricsPortVariable, portVariable } from '../../shared/config';
+import { metricsPortVariable, portVariable } from '../../shared/fleet';
 import type { FleetInstance } from './fleet-instance';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** `NODE_APP_INSTANCE` of a canary: its log lines and `X-Served-By` read `catalog#canary`. */
+/** `NODE_APP_INSTANCE` of a canary: its log lines and `X-Served-By` read `orders#canary`. */
 export const CANARY_INSTANCE = 'canary';
-
-/**
- * What a canary takes from the running worker: what the configuration reads, and NODE_ENV (libraries
- * read it). The rest of the worker's `pm2_env` is PM2's own (pm_id, status, restart_time…), no business
- * of a process outside PM2.
- */
-const WORKER_VARIABLES: readonly string[] = [...CONFIG_VARIABLES, 'NODE_ENV'];
 
 /**
  * The environment a canary of `template`'s service runs with: what the new workers of the reload will
@@ -23,12 +16,15 @@ const WORKER_VARIABLES: readonly string[] = [...CONFIG_VARIABLES, 'NODE_ENV'];
  */
 export function canaryEnv(
   template: Pick<FleetInstance, 'service' | 'workerEnv'>,
+  serviceVariables: readonly string[],
   rolloutEnv: Env,
   port: number,
   metricsPort: number,
 ): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const name of WORKER_VARIABLES) {
+  // What the service reads, and NODE_ENV (libraries read it). The rest of the worker's `pm2_env` is
+  // PM2's own (pm_id, status, restart_time…), no business of a process outside PM2.
+  for (const name of [...serviceVariables, 'NODE_ENV']) {
     const value = template.workerEnv[name];
     if (value !== undefined) env[name] = value;
   }

@@ -1,8 +1,9 @@
-import type { ServiceName } from '../../shared/config';
+import type { AnyServiceManifest } from '../../shared/fleet';
+import { serviceVariables } from '../../shared/runtime';
 import { canaryEnv } from './canary-env';
 import { runCanary, spareLoopbackPort, type CanaryResult } from './canary';
-import type { FleetInstance } from './fleet-instance';
 import { addressOf } from './reload-steps';
+import type { FleetInstance } from './fleet-instance';
 
 export interface CanaryPhaseOptions {
   /** Undefined: the fleet's `listen_timeout` plus 10 s. */
@@ -12,25 +13,31 @@ export interface CanaryPhaseOptions {
   readonly signal?: AbortSignal;
 }
 
+/** What a canary of one service starts from: what PM2 will run on reload (or on start, for a new one). */
+export type CanaryTemplate = Pick<
+  FleetInstance,
+  'service' | 'script' | 'cwd' | 'nodeArgs' | 'workerEnv' | 'listenTimeoutMs'
+>;
+
 const DEFAULT_LISTEN_TIMEOUT_MS = 10_000;
-/** PM2's `kill_timeout` of the fleet (shared/config/fleet-timings.ts) plus a margin. */
+/** PM2's `kill_timeout` of the fleet (shared/runtime/fleet-timings.ts) plus a margin. */
 const STOP_TIMEOUT_MS = 20_000;
 
-/**
- * One canary per given service, all at once, each from the file and environment of the service's
- * lowest pm_id (what PM2 will run on reload). Resolves once every canary has been stopped.
- */
+/** The template of a running service: its lowest pm_id, whose file and environment PM2 reloads. */
+export function templateOf(fleet: readonly FleetInstance[], service: string): CanaryTemplate {
+  return [...fleet].filter((i) => i.service === service).sort((a, b) => a.pmId - b.pmId)[0]!;
+}
+
+/** One canary per template, all at once. Resolves once every canary has been stopped. */
 export async function runCanaries(
-  fleet: readonly FleetInstance[],
-  services: readonly ServiceName[],
+  templates: readonly CanaryTemplate[],
+  fleetList: readonly AnyServiceManifest[],
   rolloutEnv: Readonly<Record<string, string | undefined>>,
   options: CanaryPhaseOptions,
 ): Promise<CanaryResult[]> {
-  const templates = services.map(
-    (service) => [...fleet].filter((i) => i.service === service).sort((a, b) => a.pmId - b.pmId)[0]!,
-  );
   return Promise.all(
     templates.map(async (template) => {
+      const manifest = fleetList.find((service) => service.name === template.service)!;
       const address = addressOf(template);
       const [port, metricsPort] = [await spareLoopbackPort(address), await spareLoopbackPort(address)];
       const readyTimeoutMs =
@@ -38,10 +45,11 @@ export async function runCanaries(
       return runCanary(
         {
           service: template.service,
+          request: manifest.canary,
           script: template.script,
           cwd: template.cwd,
           nodeArgs: template.nodeArgs,
-          env: canaryEnv(template, rolloutEnv, port, metricsPort),
+          env: canaryEnv(template, serviceVariables(manifest, fleetList), rolloutEnv, port, metricsPort),
           at: { address, port },
         },
         {

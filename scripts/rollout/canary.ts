@@ -1,15 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 
-import type { ServiceName } from '../../shared/config';
+import type { CanaryRequest } from '../../shared/fleet';
 import { errorText, requestOnce, sleep, type InstanceAddress } from './http-request';
 import { OutputTail } from './output-tail';
 import { acceptable, judgeReadiness, type Readiness } from './readiness';
-import { SMOKE_REQUESTS } from './smoke-requests';
 
 /** How to start one canary: the file and arguments PM2 would run, on a spare port. */
 export interface CanaryPlan {
-  readonly service: ServiceName;
+  readonly service: string;
+  /** The request it must answer without a 5xx, beyond `/readyz` (its manifest's `canary`). */
+  readonly request: CanaryRequest;
   readonly script: string;
   readonly cwd: string;
   readonly nodeArgs: readonly string[];
@@ -31,7 +32,7 @@ export interface CanaryLimits {
 }
 
 export interface CanaryResult {
-  readonly service: ServiceName;
+  readonly service: string;
   readonly ok: boolean;
   /** One line: what it did, or why it was refused. */
   readonly summary: string;
@@ -153,7 +154,7 @@ async function untilReady(
 }
 
 async function smokeTest(plan: CanaryPlan, exitOf: () => Exit | undefined): Promise<void> {
-  const spec = SMOKE_REQUESTS[plan.service];
+  const spec = plan.request;
   const what = `${spec.method ?? 'GET'} ${spec.path}`;
   let reply;
   try {

@@ -1,8 +1,11 @@
+import { fleet } from '../../services/fleet';
 import type { BuildFingerprint } from '../../shared/build';
-import type { ServiceName } from '../../shared/config';
 import type { InstanceStatus } from '../../shared/ops';
 import { fleetInstance } from '../../test/support/fleet-instances';
 import { decideServices, instanceChange, type InstanceBuilds } from './changed-services';
+
+/** A service of the demo fleet (services/fleet.ts). */
+type ServiceName = 'gateway' | 'catalog' | 'pricing';
 
 const built: BuildFingerprint = { files: 'f1', environment: 'e1' };
 
@@ -32,6 +35,8 @@ function upToDateFleet(): InstanceBuilds[] {
     builds('pricing', 5, status(built)),
   ];
 }
+
+const SERVICES = fleet.map((service) => service.name);
 
 describe('instanceChange', () => {
   it('is nothing when the instance reports the build a reload would give it', () => {
@@ -64,7 +69,7 @@ describe('instanceChange', () => {
 
 describe('decideServices', () => {
   it('rolls nothing when every instance already runs the build', () => {
-    expect(decideServices(upToDateFleet(), false)).toEqual(
+    expect(decideServices(upToDateFleet(), false, SERVICES)).toEqual(
       (['gateway', 'catalog', 'pricing'] as const).map((service) => ({
         service,
         roll: false,
@@ -78,7 +83,7 @@ describe('decideServices', () => {
     const fleet = upToDateFleet();
     fleet[4] = builds('catalog', 4, status({ ...built, files: 'old' }));
 
-    const decisions = decideServices(fleet, false);
+    const decisions = decideServices(fleet, false, SERVICES);
 
     expect(decisions.filter((decision) => decision.roll).map((decision) => decision.service)).toEqual([
       'catalog',
@@ -95,7 +100,7 @@ describe('decideServices', () => {
     fleet[3] = builds('gateway', 3, status(undefined));
     fleet.push(builds('gateway', 6, null));
 
-    const gateway = decideServices(fleet, false).find((decision) => decision.service === 'gateway');
+    const gateway = decideServices(fleet, false, SERVICES).find((decision) => decision.service === 'gateway');
 
     expect(gateway?.reason).toBe(
       'did not answer the status query (pm_id 0, 6); reports no build fingerprint (started before instances reported one) (pm_id 3)',
@@ -106,7 +111,7 @@ describe('decideServices', () => {
     const fleet = upToDateFleet();
     fleet[2] = builds('pricing', 2, status({ ...built, environment: 'old' }));
 
-    const decisions = decideServices(fleet, true);
+    const decisions = decideServices(fleet, true, SERVICES);
 
     expect(decisions.map(({ service, roll, changed }) => ({ service, roll, changed }))).toEqual([
       { service: 'gateway', roll: true, changed: false },

@@ -1,5 +1,4 @@
 import type { BuildFingerprint } from '../../shared/build';
-import { SERVICE_NAMES, type ServiceName } from '../../shared/config';
 import type { InstanceStatus } from '../../shared/ops';
 import type { FleetInstance } from './fleet-instance';
 
@@ -11,7 +10,7 @@ export interface InstanceBuilds {
 }
 
 export interface ServiceDecision {
-  readonly service: ServiceName;
+  readonly service: string;
   /** Canary it and reload its instances. */
   readonly roll: boolean;
   /** Whether its build differs from what its instances run (as far as they can tell). */
@@ -37,11 +36,16 @@ export function instanceChange({ status, next }: InstanceBuilds): string | undef
 
 /**
  * Which services to roll: those with an instance whose build would change (or that cannot say which
- * build it runs), or every one with `all`. In SERVICE_NAMES order.
+ * build it runs), or every one with `all`. In the order of `services` (the fleet list's).
  */
-export function decideServices(builds: readonly InstanceBuilds[], all: boolean): ServiceDecision[] {
-  return SERVICE_NAMES.filter((service) => builds.some((build) => build.instance.service === service)).map(
-    (service) => {
+export function decideServices(
+  builds: readonly InstanceBuilds[],
+  all: boolean,
+  services: readonly string[],
+): ServiceDecision[] {
+  return services
+    .filter((service) => builds.some((build) => build.instance.service === service))
+    .map((service) => {
       const byReason = new Map<string, number[]>();
       for (const build of builds.filter((candidate) => candidate.instance.service === service)) {
         const why = instanceChange(build);
@@ -54,6 +58,5 @@ export function decideServices(builds: readonly InstanceBuilds[], all: boolean):
             .join('; ')
         : 'unchanged: every instance runs this build';
       return { service, roll: changed || all, changed, reason };
-    },
-  );
+    });
 }

@@ -1,4 +1,4 @@
-/** How `npm run rollout` ends; documented in README.md ("Deploy with the guarded rollout"). */
+/** How `npm run rollout` ends; documented in docs/rollout.md ("Deploy with the guarded rollout"). */
 export const EXIT = Object.freeze({
   /** Every instance runs the new build, checked. */
   rolledOut: 0,

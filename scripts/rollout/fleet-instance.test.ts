@@ -1,3 +1,4 @@
+import { fleet } from '../../services/fleet';
 import { reloadOrder, servedByOf, toFleetInstance, type FleetInstance } from './fleet-instance';
 
 function listed(name: string, pmId: number, extra: Record<string, unknown> = {}): unknown {
@@ -21,9 +22,11 @@ function listed(name: string, pmId: number, extra: Record<string, unknown> = {})
   };
 }
 
+const SERVICES = fleet.map((service) => service.name);
+
 describe('toFleetInstance', () => {
   it("reads what the rollout needs from PM2's list", () => {
-    expect(toFleetInstance(listed('catalog', 3))).toEqual({
+    expect(toFleetInstance(listed('catalog', 3), SERVICES)).toEqual({
       service: 'catalog',
       pmId: 3,
       pid: 1003,
@@ -43,15 +46,15 @@ describe('toFleetInstance', () => {
   });
 
   it('ignores processes that are not fleet services', () => {
-    expect(toFleetInstance(listed('pm2-logrotate', 7))).toBeUndefined();
-    expect(toFleetInstance({ name: 'catalog' })).toBeUndefined();
-    expect(toFleetInstance(null)).toBeUndefined();
+    expect(toFleetInstance(listed('pm2-logrotate', 7), SERVICES)).toBeUndefined();
+    expect(toFleetInstance({ name: 'catalog' }, SERVICES)).toBeUndefined();
+    expect(toFleetInstance(null, SERVICES)).toBeUndefined();
   });
 
   it('takes a stopped process (no pid) as pid 0', () => {
     const raw = listed('pricing', 4) as { pid?: number };
     delete raw.pid;
-    expect(toFleetInstance(raw)?.pid).toBe(0);
+    expect(toFleetInstance(raw, SERVICES)?.pid).toBe(0);
   });
 });
 
@@ -64,8 +67,8 @@ describe('reloadOrder and servedByOf', () => {
       listed('catalog', 1),
       listed('gateway', 2),
       listed('pricing', 4),
-    ].map((raw) => toFleetInstance(raw) as FleetInstance);
-    expect(reloadOrder(instances).map((i) => `${i.service}:${i.pmId}`)).toEqual([
+    ].map((raw) => toFleetInstance(raw, SERVICES) as FleetInstance);
+    expect(reloadOrder(instances, fleet).map((i) => `${i.service}:${i.pmId}`)).toEqual([
       'catalog:1',
       'catalog:3',
       'pricing:4',

@@ -1,15 +1,15 @@
-import { SERVICE_NAMES, type ServiceName } from '../../shared/config';
+import { callOrder, type CallingService } from '../../shared/fleet';
 
 /** One running instance of the fleet, as PM2 lists it, reduced to what the rollout needs. */
 export interface FleetInstance {
-  readonly service: ServiceName;
+  readonly service: string;
   readonly pmId: number;
   /** 0 when PM2 has no process for it (stopped, errored). */
   readonly pid: number;
   readonly status: string;
   /** PM2's restart count: a reload adds exactly 1; a crash adds more. */
   readonly restarts: number;
-  /** `NODE_APP_INSTANCE`: with the service name, the instance's `X-Served-By` (`catalog#1`). */
+  /** `NODE_APP_INSTANCE`: with the service name, the instance's `X-Served-By` (`orders#1`). */
   readonly instanceVar: string;
   /** The file PM2 runs for it (a reload loads this file anew). */
   readonly script: string;
@@ -33,10 +33,6 @@ function record(value: unknown): Record<string, unknown> | undefined {
     : undefined;
 }
 
-function isService(name: unknown): name is ServiceName {
-  return typeof name === 'string' && (SERVICE_NAMES as readonly string[]).includes(name);
-}
-
 function stringsOf(value: unknown): Record<string, string> {
   const strings: Record<string, string> = {};
   for (const [key, entry] of Object.entries(record(value) ?? {})) {
@@ -48,17 +44,19 @@ function stringsOf(value: unknown): Record<string, string> {
 
 /**
  * Reads one entry of PM2's process list (`pm2.list()`, `pm2 jlist`); undefined for a process that
- * is not one of the fleet's services (another app, a PM2 module).
+ * is not one of the fleet's `services` (another app, a PM2 module such as pm2-logrotate).
  */
-export function toFleetInstance(raw: unknown): FleetInstance | undefined {
+export function toFleetInstance(raw: unknown, services: readonly string[]): FleetInstance | undefined {
   const entry = record(raw);
   const pm2Env = record(entry?.pm2_env);
-  if (!entry || !pm2Env || !isService(entry.name) || typeof entry.pm_id !== 'number') return undefined;
+  const name = entry?.name;
+  if (!entry || !pm2Env || typeof name !== 'string' || !services.includes(name)) return undefined;
+  if (typeof entry.pm_id !== 'number') return undefined;
   const nodeArgs = Array.isArray(pm2Env.node_args)
     ? pm2Env.node_args.filter((arg): arg is string => typeof arg === 'string')
     : [];
   return {
-    service: entry.name,
+    service: name,
     pmId: entry.pm_id,
     pid: typeof entry.pid === 'number' ? entry.pid : 0,
     status: typeof pm2Env.status === 'string' ? pm2Env.status : 'unknown',
@@ -72,13 +70,20 @@ export function toFleetInstance(raw: unknown): FleetInstance | undefined {
   };
 }
 
-/** `catalog#1`: how the instance names itself in `X-Served-By`. */
+/** `orders#1`: how the instance names itself in `X-Served-By`. */
 export function servedByOf(instance: Pick<FleetInstance, 'service' | 'instanceVar'>): string {
   return `${instance.service}#${instance.instanceVar}`;
 }
 
-/** Upstreams first, so a new gateway meets new catalog and pricing; within a service, by pm_id. */
-export function reloadOrder(instances: readonly FleetInstance[]): FleetInstance[] {
-  const rank: Record<ServiceName, number> = { catalog: 0, pricing: 1, gateway: 2 };
-  return [...instances].sort((a, b) => rank[a.service] - rank[b.service] || a.pmId - b.pmId);
+/**
+ * Each service after the services it calls (the fleet list's `calls`), so a new caller meets new
+ * callees; within a service, by pm_id.
+ */
+export function reloadOrder(
+  instances: readonly FleetInstance[],
+  fleet: readonly CallingService[],
+): FleetInstance[] {
+  const rank = new Map(callOrder(fleet).map((service, index) => [service.name, index]));
+  const rankOf = (instance: FleetInstance) => rank.get(instance.service) ?? rank.size;
+  return [...instances].sort((a, b) => rankOf(a) - rankOf(b) || a.pmId - b.pmId);
 }

@@ -1,4 +1,3 @@
-import type { ServiceName } from '../../shared/config';
 import type { FleetInstance } from './fleet-instance';
 
 /** What happened to one instance in the reload phase. */
@@ -17,7 +16,9 @@ export function buildOf(
   pidAtStart: number | undefined,
   step: StepRecord | undefined,
   unchanged = false,
+  started = false,
 ): string {
+  if (started && pidAtStart === undefined) return 'NEW service, started by this rollout (checked)';
   const replaced = pidAtStart !== undefined && instance.pid !== pidAtStart;
   if (step?.ok) return 'NEW build (checked)';
   if (step && replaced) return `NEW build, FAILED its check: ${step.problem ?? 'unknown'}`;
@@ -34,7 +35,8 @@ export function fleetReport(
   current: readonly FleetInstance[],
   pidsAtStart: ReadonlyMap<number, number>,
   steps: readonly StepRecord[],
-  unchangedServices: ReadonlySet<ServiceName> = new Set(),
+  unchangedServices: ReadonlySet<string> = new Set(),
+  startedServices: ReadonlySet<string> = new Set(),
 ): string[] {
   const byId = new Map(steps.map((step) => [step.pmId, step]));
   const missing = [...pidsAtStart.keys()].filter((pmId) => !current.some((i) => i.pmId === pmId));
@@ -53,6 +55,7 @@ export function fleetReport(
             pidsAtStart.get(instance.pmId),
             byId.get(instance.pmId),
             unchangedServices.has(instance.service),
+            startedServices.has(instance.service),
           ),
         ].join(' '),
       ),

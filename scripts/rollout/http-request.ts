@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { HttpReply } from './readiness';
 
 export interface RequestSpec {
-  readonly method?: 'GET' | 'POST';
+  readonly method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   readonly path: string;
   /** Sent as JSON. */
   readonly body?: unknown;

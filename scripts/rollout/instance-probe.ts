@@ -12,7 +12,7 @@ export interface ProbeOutcome {
 /**
  * Asks one particular instance for `/readyz`. All instances of a service share its port and PM2's
  * cluster master hands each new connection to the next worker in turn, so the rollout asks on fresh
- * connections until the reply's `X-Served-By` names the instance (`catalog#1`).
+ * connections until the reply's `X-Served-By` names the instance (`orders#1`).
  */
 export async function probeInstance(
   instance: FleetInstance,

@@ -1,3 +1,6 @@
+import { RUNNING_BUILD_ROOT } from '../../shared/build';
+import { ecosystemApps } from '../../shared/runtime';
+import { fleet } from '../../services/fleet';
 import { EXIT } from './exit-codes';
 import { complain, say } from './output';
 import { connectToPm2, NoDaemonError, type Pm2Control } from './pm2-control';
@@ -36,8 +39,13 @@ async function main(): Promise<number> {
   const rolloutEnv = { ...process.env };
   let control: Pm2Control | undefined;
   try {
-    control = await connectToPm2();
-    return await runRollout(control, options, rolloutEnv, { say, complain }, abort.signal);
+    control = await connectToPm2(fleet.map((service) => service.name));
+    // The fleet list of this build: the services it starts or rolls, as ecosystem.config.js has them.
+    const definition = {
+      services: fleet,
+      apps: () => ecosystemApps(fleet, rolloutEnv, RUNNING_BUILD_ROOT),
+    };
+    return await runRollout(control, definition, options, rolloutEnv, { say, complain }, abort.signal);
   } catch (error) {
     if (error instanceof NoDaemonError) {
       complain(`rollout: ${error.message}`);

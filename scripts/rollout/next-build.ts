@@ -4,6 +4,8 @@ import {
   fingerprintInputs,
   type BuildFingerprint,
 } from '../../shared/build';
+import type { AnyServiceManifest } from '../../shared/fleet';
+import { serviceBuildInputs } from '../../shared/runtime';
 import type { FleetInstance } from './fleet-instance';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -22,18 +24,23 @@ export function reloadedEnv(instance: FleetInstance, rolloutEnv: Env): Record<st
 
 /**
  * What each instance will report once reloaded: the build at its PM2 script's path (the one a reload
- * loads) with the environment the reload gives it. By pm_id; an Error when it cannot be computed.
+ * loads) with the environment the reload gives it, counting what its service reads (`fleet`, the
+ * fleet list, says what that is). By pm_id; an Error when it cannot be computed.
  */
 export async function nextBuilds(
   instances: readonly FleetInstance[],
+  fleet: readonly AnyServiceManifest[],
   rolloutEnv: Env,
 ): Promise<Map<number, BuildFingerprint | Error>> {
   // Instances of one service usually hash the same files and environment: compute each once.
   const computed = new Map<string, Promise<BuildFingerprint>>();
   const entries = await Promise.all(
     instances.map(async (instance) => {
+      const manifest = fleet.find((service) => service.name === instance.service);
+      if (!manifest)
+        return [instance.pmId, new Error(`${instance.service} is not in the fleet list`)] as const;
       const inputs = fingerprintInputs({
-        service: instance.service,
+        service: serviceBuildInputs(manifest, fleet),
         env: reloadedEnv(instance, rolloutEnv),
         cwd: instance.cwd,
         buildRoot: buildRootOfScript(instance.script),

@@ -1,7 +1,7 @@
 /** One HTTP reply as the rollout saw it. */
 export interface HttpReply {
   readonly status: number;
-  /** `X-Served-By`: `catalog#1`, `catalog#canary`. */
+  /** `X-Served-By`: `orders#1`, `orders#canary`. */
   readonly servedBy: string | undefined;
   readonly text: string;
 }

@@ -1,4 +1,7 @@
-import { DEFAULT_PORTS, localAddressOf, portVariable } from '../../shared/config';
+import type { StartOptions } from 'pm2';
+
+import { resolvePorts, type AnyServiceManifest } from '../../shared/fleet';
+import { localAddressOf } from '../../shared/runtime';
 import type { FleetInstance } from './fleet-instance';
 import type { StepRecord } from './fleet-report';
 import { errorText, sleep } from './http-request';
@@ -14,17 +17,20 @@ export interface StepLimits {
   readonly probeAttempts: number;
   /** Aborting stops the rollout before the next step (never in the middle of one). */
   readonly signal?: AbortSignal;
-}
-
-/** The port an instance serves on: its worker's `<SERVICE>_PORT`, or the default. */
-export function portOf(instance: FleetInstance): number {
-  const raw = instance.workerEnv[portVariable(instance.service)]?.trim();
-  return raw ? Number(raw) : DEFAULT_PORTS[instance.service];
+  /** The fleet list: where each service's default port is. */
+  readonly fleet: readonly AnyServiceManifest[];
 }
 
 /** The address the instance's host serves on, as seen from the host (its worker's BIND_ADDRESS). */
-export function addressOf(instance: FleetInstance): string {
+export function addressOf(instance: Pick<FleetInstance, 'workerEnv'>): string {
   return localAddressOf(instance.workerEnv.BIND_ADDRESS?.trim() || undefined);
+}
+
+/** The port an instance serves on: its worker's `<NAME>_PORT`, or its manifest's. */
+export function portOf(instance: FleetInstance, fleet: readonly AnyServiceManifest[]): number {
+  const manifest = fleet.find((service) => service.name === instance.service);
+  if (!manifest) throw new Error(`${instance.service} is not in the fleet list`);
+  return resolvePorts(manifest, instance.workerEnv).port;
 }
 
 /** One step: reload one pm_id, then check it. Returns the problem, or undefined when it is good. */
@@ -45,7 +51,7 @@ async function reloadAndCheck(
 
   const probe = await probeInstance(
     after,
-    { address: addressOf(after), port: portOf(after) },
+    { address: addressOf(after), port: portOf(after, limits.fleet) },
     limits.probeAttempts,
   );
   if (!probe.readiness) {
@@ -96,4 +102,56 @@ export async function reloadOneByOne(
     steps.push({ pmId: before.pmId, ok: true });
   }
   return steps;
+}
+
+/**
+ * Starts a service new to the fleet (its ecosystem app), then checks each of its instances as a
+ * reloaded one is checked: online, `/readyz` ready, and still so after the settle time. Returns the
+ * problem, or undefined when every instance is good.
+ */
+export async function startAndCheck(
+  control: Pm2Control,
+  app: StartOptions,
+  limits: StepLimits,
+  say: (line: string) => void,
+): Promise<string | undefined> {
+  const name = app.name ?? '?';
+  say(`[start] ${name}: starting its instances under PM2`);
+  const startedAt = Date.now();
+  try {
+    await control.start(app);
+  } catch (error) {
+    return `pm2 start failed: ${errorText(error)}`;
+  }
+  const instances = (await control.list()).filter((instance) => instance.service === name);
+  if (instances.length === 0) return 'PM2 lists no instance of it after starting it';
+  for (const instance of instances) {
+    if (instance.status !== 'online') return `pm_id ${instance.pmId} is ${instance.status}, not online`;
+    // eslint-disable-next-line no-await-in-loop -- one instance at a time, as the reload checks them
+    const probe = await probeInstance(
+      instance,
+      { address: addressOf(instance), port: portOf(instance, limits.fleet) },
+      limits.probeAttempts,
+    );
+    if (!probe.readiness) {
+      return `pm_id ${instance.pmId}: its /readyz could not be reached in ${probe.attempts} tries (last error: ${probe.lastError ?? 'none'})`;
+    }
+    if (probe.readiness.verdict === 'failed') return `pm_id ${instance.pmId}: ${probe.readiness.reason}`;
+    if (!acceptable(probe.readiness, limits.allowDegraded)) {
+      return `pm_id ${instance.pmId}: not ready; degraded starts are not allowed (--allow-degraded)`;
+    }
+  }
+  await sleep(limits.settleMs);
+  const later = await control.list();
+  for (const instance of instances) {
+    const problem = settleProblem(
+      instance,
+      later.find((candidate) => candidate.pmId === instance.pmId),
+      limits.settleMs,
+    );
+    if (problem) return `pm_id ${instance.pmId}: ${problem}`;
+  }
+  const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
+  say(`[start] ${name}: ok in ${seconds} s (${instances.length} instances online, ready)`);
+  return undefined;
 }

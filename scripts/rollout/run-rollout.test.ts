@@ -1,5 +1,7 @@
 import path from 'node:path';
 
+import { fleet as fleetList } from '../../services/fleet';
+import { serviceBuildInputs } from '../../shared/runtime';
 import { computeBuildFingerprint, fingerprintInputs } from '../../shared/build';
 import type { InstanceStatus } from '../../shared/ops';
 import { makeBuildTree, type BuildTree } from '../../test/support/build-tree';
@@ -41,7 +43,10 @@ describe('runRollout chooses the services whose build changed', () => {
     for (const instance of fleet) {
       const build = await computeBuildFingerprint(
         fingerprintInputs({
-          service: instance.service,
+          service: serviceBuildInputs(
+            fleetList.find((service) => service.name === instance.service)!,
+            fleetList,
+          ),
           env: workerEnv,
           cwd: tree.root,
           buildRoot: path.join(tree.root, 'dist'),
@@ -60,6 +65,9 @@ describe('runRollout chooses the services whose build changed', () => {
       home: '/tmp/pm2-home',
       list: async () => fleet,
       statuses: async () => statuses,
+      start: async () => {
+        throw new Error('no service is new to the fleet list here');
+      },
       reload: async (pmId) => {
         reloaded.push(pmId);
       },
@@ -69,7 +77,15 @@ describe('runRollout chooses the services whose build changed', () => {
 
   function rollout(control: Pm2Control, argv: string[] = []): Promise<number> {
     const io = { say: (line: string) => output.push(line), complain: (line: string) => output.push(line) };
-    return runRollout(control, parseRolloutOptions(argv, {}), {}, io, new AbortController().signal);
+    const definition = { services: fleetList, apps: () => [] };
+    return runRollout(
+      control,
+      definition,
+      parseRolloutOptions(argv, {}),
+      {},
+      io,
+      new AbortController().signal,
+    );
   }
 
   it('exits 0 touching nothing, no canary and no reload, when nothing changed', async () => {

@@ -3,10 +3,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 
-import { DEFAULT_PRODUCTS_FILE } from '../../shared/config';
+import { DEFAULT_PRODUCTS_FILE } from '../../test/support/test-products';
 import { requestListener } from '../../shared/http';
-import { createProductCatalog, loadProductCatalog, type Product } from '../../shared/products';
-import { createLifecycle } from '../../shared/runtime';
+import { createProductCatalog, loadProductCatalog, type Product } from '../../domain/products';
+import { createLifecycle } from '../../shared/lifecycle';
 import { createTestDependencies, type TestServiceDependencies } from '../../test/support/test-dependencies';
 import { createApp } from './app';
 import { sortableProduct as product } from '../../test/support/test-products';

@@ -8,7 +8,7 @@ import {
   type ServiceAppDependencies,
 } from '../../shared/http';
 import { createWarnOnce } from '../../shared/logging';
-import type { ProductCatalog } from '../../shared/products';
+import type { ProductCatalog } from '../../domain/products';
 import { DEFAULT_SORT_ORDER, isSortOrder, orderProducts } from './product-order';
 
 export interface CatalogDependencies extends ServiceAppDependencies {

@@ -1,4 +1,4 @@
-import type { Product } from '../../shared/products';
+import type { Product } from '../../domain/products';
 import { DEFAULT_SORT_ORDER, SORT_ORDERS, isSortOrder, orderProducts } from './product-order';
 import { sortableProduct as product } from '../../test/support/test-products';
 

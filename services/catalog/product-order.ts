@@ -1,4 +1,4 @@
-import type { Product } from '../../shared/products';
+import type { Product } from '../../domain/products';
 
 export const SORT_ORDERS = ['featured', 'price-asc', 'newest'] as const;
 export type SortOrder = (typeof SORT_ORDERS)[number];

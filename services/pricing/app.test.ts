@@ -1,7 +1,7 @@
 import request from 'supertest';
 
-import { DEFAULT_PRODUCTS_FILE } from '../../shared/config';
-import { createProductCatalog, loadProductCatalog, type Product } from '../../shared/products';
+import { DEFAULT_PRODUCTS_FILE } from '../../test/support/test-products';
+import { createProductCatalog, loadProductCatalog, type Product } from '../../domain/products';
 import { createTestDependencies, type TestServiceDependencies } from '../../test/support/test-dependencies';
 import { MAX_DISCOUNT_PERCENT, createApp } from './app';
 import type { Quote } from './quote';

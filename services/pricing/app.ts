@@ -8,7 +8,7 @@ import {
   type ServiceAppDependencies,
 } from '../../shared/http';
 import { createWarnOnce } from '../../shared/logging';
-import type { ProductCatalog } from '../../shared/products';
+import type { ProductCatalog } from '../../domain/products';
 import { priceQuote } from './quote';
 import { parseQuoteRequest } from './quote-request';
 

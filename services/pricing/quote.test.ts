@@ -1,5 +1,5 @@
 import { AppError } from '../../shared/errors';
-import { createProductCatalog } from '../../shared/products';
+import { createProductCatalog } from '../../domain/products';
 import { FLAT_SHIPPING_CENTS, priceQuote, type QuoteTerms } from './quote';
 import { pricedProduct as product } from '../../test/support/test-products';
 

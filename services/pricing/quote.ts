@@ -1,5 +1,5 @@
 import { AppError } from '../../shared/errors';
-import type { ProductCatalog } from '../../shared/products';
+import type { ProductCatalog } from '../../domain/products';
 
 export interface QuoteRequestItem {
   readonly sku: string;

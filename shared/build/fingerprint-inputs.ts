@@ -1,17 +1,28 @@
 import path from 'node:path';
 
-import {
-  CONFIG_VARIABLES,
-  defaultProductsFile,
-  findProjectRoot,
-  readsProductData,
-  type ServiceName,
-} from '../config';
+import { findProjectRoot, type Env } from '../config';
 
 /** A file hashed under a fixed label rather than its path, so moving it alone changes nothing. */
 export interface LabelledFile {
   readonly label: string;
   readonly file: string;
+}
+
+/** A file an instance reads once at start-up, found through a variable. */
+export interface StartupFileSetting {
+  /** `data:products`: what the fingerprint calls it. */
+  readonly label: string;
+  readonly variable: string;
+  /** Relative to the project root; without one, the file counts only while the variable is set. */
+  readonly defaultPath?: string;
+}
+
+/** What counts for one service's build, apart from its code: the variables and files it reads. */
+export interface ServiceBuildInputs {
+  readonly service: string;
+  /** Every variable it reads (NODE_APP_INSTANCE, each instance's own number, never counts). */
+  readonly variables: readonly string[];
+  readonly startupFiles: readonly StartupFileSetting[];
 }
 
 /** Everything that decides how a freshly started instance of a service behaves, apart from its flags. */
@@ -26,18 +37,16 @@ export interface FingerprintInputs {
   readonly environment: Readonly<Record<string, string>>;
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
+/** The code every service runs besides its own folder: the shared kit and the domain code. */
+export const LIBRARY_FOLDERS: readonly string[] = Object.freeze(['domain', 'shared']);
 
 /**
- * The variables that count: every one the configuration reads, and NODE_ENV (libraries read it), except
- * NODE_APP_INSTANCE (each instance's own number) and FLEET_INSTANCES (PM2's instance count, which only
- * `ecosystem.config.js` applies). PATH, TZ and the like do not count.
+ * The variables that count for a service: those it reads, and NODE_ENV (libraries read it), except
+ * NODE_APP_INSTANCE (each instance's own number). PATH, TZ and the like do not count.
  */
-export const FINGERPRINT_VARIABLES: readonly string[] = Object.freeze(
-  [...CONFIG_VARIABLES, 'NODE_ENV']
-    .filter((name) => name !== 'NODE_APP_INSTANCE' && name !== 'FLEET_INSTANCES')
-    .sort(),
-);
+export function fingerprintVariables(variables: readonly string[]): string[] {
+  return [...new Set([...variables, 'NODE_ENV'])].filter((name) => name !== 'NODE_APP_INSTANCE').sort();
+}
 
 /** The build a PM2 instance loads on its next start: its script is `<build root>/services/<name>/main.js`. */
 export function buildRootOfScript(script: string): string {
@@ -50,12 +59,12 @@ function setValue(env: Env, name: string): string | undefined {
 }
 
 /**
- * What to fingerprint for `service` started with `env` in `cwd` from the build at `buildRoot`. The
+ * What to fingerprint for a service started with `env` in `cwd` from the build at `buildRoot`. The
  * instance calls it on itself at start-up and the rollout on the new build, so both hash the same things.
  * Data files resolve as the configuration resolves them (relative to the working directory).
  */
 export function fingerprintInputs(options: {
-  readonly service: ServiceName;
+  readonly service: ServiceBuildInputs;
   readonly env: Env;
   readonly cwd: string;
   readonly buildRoot: string;
@@ -65,20 +74,23 @@ export function fingerprintInputs(options: {
   const files: LabelledFile[] = [
     { label: 'dependencies:package-lock.json', file: path.join(projectRoot, 'package-lock.json') },
   ];
-  if (readsProductData(service)) {
-    const products = setValue(env, 'PRODUCTS_FILE');
-    files.push({
-      label: 'data:products',
-      file: products ? path.resolve(cwd, products) : defaultProductsFile(projectRoot),
-    });
+  for (const setting of service.startupFiles) {
+    const set = setValue(env, setting.variable);
+    if (set !== undefined) files.push({ label: setting.label, file: path.resolve(cwd, set) });
+    else if (setting.defaultPath !== undefined) {
+      files.push({ label: setting.label, file: path.join(projectRoot, setting.defaultPath) });
+    }
   }
-  const keyFile = setValue(env, 'LAUNCHDARKLY_SDK_KEY_FILE');
-  if (keyFile) files.push({ label: 'data:launchdarkly-sdk-key-file', file: path.resolve(cwd, keyFile) });
 
   const environment: Record<string, string> = {};
-  for (const name of FINGERPRINT_VARIABLES) {
+  for (const name of fingerprintVariables(service.variables)) {
     const value = setValue(env, name);
     if (value !== undefined) environment[name] = value;
   }
-  return { buildRoot, codeFolders: [`services/${service}`, 'shared'], files, environment };
+  return {
+    buildRoot,
+    codeFolders: [`services/${service.service}`, ...LIBRARY_FOLDERS],
+    files,
+    environment,
+  };
 }

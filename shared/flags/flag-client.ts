@@ -1,6 +1,6 @@
 import { LDTimeoutError, type LDClient, type LDContext } from '@launchdarkly/node-server-sdk';
 
-import type { FlagMode } from '../config';
+import type { FlagMode } from './flag-config';
 import { EvaluationTally } from './evaluation-tally';
 import { FlagEventCounts, type FlagEventsState } from './flag-event-counts';
 import { readSdkEventQueue } from './sdk-event-queue';

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-import { DEFAULT_FLAGS_FILE } from '../config';
+import { DEFAULT_FLAGS_FILE } from './flag-config';
 import { flagFileSource } from './flag-file-source';
 
 interface FlagFile {

@@ -9,3 +9,10 @@ export {
   type StartFlagClientOptions,
   type StartedFlagClient,
 } from './process-flag-client';
+export {
+  DEFAULT_FLAGS_FILE,
+  flagConfig,
+  type FlagMode,
+  type LaunchDarklyConfig,
+  type LaunchDarklyEndpoints,
+} from './flag-config';

@@ -1,6 +1,6 @@
 import type { LDLogger, LDOptions } from '@launchdarkly/node-server-sdk';
 
-import type { LaunchDarklyConfig } from '../config';
+import type { LaunchDarklyConfig } from './flag-config';
 import { flagFileSource } from './flag-file-source';
 
 /** The SDK requires a key even when no network is used; this one is never sent anywhere. */

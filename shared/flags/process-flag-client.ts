@@ -1,6 +1,6 @@
 import { init, type LDOptions } from '@launchdarkly/node-server-sdk';
 
-import type { LaunchDarklyConfig } from '../config';
+import type { LaunchDarklyConfig } from './flag-config';
 import { launchDarklyLogger, type Logger } from '../logging';
 import { EVENT_DELIVERY_FAILED, FlagClient, type InitOutcome } from './flag-client';
 import { EVENT_FLUSH_INTERVAL_MS, launchDarklyOptions, sdkKeyFor } from './launchdarkly-options';
@@ -8,7 +8,7 @@ import { EVENT_FLUSH_INTERVAL_MS, launchDarklyOptions, sdkKeyFor } from './launc
 export interface StartFlagClientOptions {
   readonly config: LaunchDarklyConfig;
   readonly logger: Logger;
-  /** Reported to LaunchDarkly as the application id (`flagfleet-catalog`, …). */
+  /** Reported to LaunchDarkly as the application id (`flagfleet-orders`, …). */
   readonly applicationId: string;
   /** Replaces SDK options; tests pass `{ updateProcessor: testData.getFactory() }`. */
   readonly overrides?: LDOptions;

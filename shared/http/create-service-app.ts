@@ -3,9 +3,9 @@ import Koa from 'koa';
 
 import type { FlagReader } from '../flags';
 import type { Logger, RequestScope } from '../logging';
-import { httpMetrics } from '../metrics/http-metrics';
-import type { RequestObserver } from '../metrics/request-sample';
-import type { Lifecycle } from '../runtime/lifecycle';
+import type { RequestObserver } from '../metrics';
+import { httpMetrics } from './http-metrics';
+import type { Lifecycle } from '../lifecycle';
 import type { AppState } from './app-types';
 import { errorHandler } from './error-handler';
 import { healthRoutes } from './health-routes';
@@ -20,7 +20,7 @@ export interface ServiceAppDependencies {
   /** Told about every request once its response has gone (the instance's metrics). */
   readonly observeRequest: RequestObserver;
   /**
-   * `catalog#1`: which instance answered, sent as `X-Served-By`. Round-robin hides it otherwise, and
+   * `orders#1`: which instance answered, sent as `X-Served-By`. Round-robin hides it otherwise, and
    * operators (and the end-to-end tests) need to see that every instance serves the same flags.
    */
   readonly servedBy?: string;

@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { LDContext, LDSingleKindContext } from '@launchdarkly/node-server-sdk';
 
 import { AppError } from '../errors';
-import type { AppMiddleware } from './app-types';
+import type { AppContext, AppMiddleware } from './app-types';
 
 /** The headers that describe the caller to LaunchDarkly, and what each may contain. */
 export const USER_HEADERS = {
@@ -43,10 +43,22 @@ export function contextFromHeaders(headers: IncomingHttpHeaders): LDContext {
   return context;
 }
 
-/** Puts the caller's context on `ctx.state.flagContext`; a malformed user header is a 400 naming it. */
-export function evaluationContext(): AppMiddleware {
+/**
+ * How a service turns a request into the LaunchDarkly context its flags are evaluated for. Throwing an
+ * AppError answers the request with it (a 400 for a malformed header, say).
+ */
+export type ContextMapping = (ctx: AppContext) => LDContext;
+
+/** The default mapping: the X-User-* headers (see USER_HEADERS). */
+export const headerContext: ContextMapping = (ctx) => contextFromHeaders(ctx.headers);
+
+/**
+ * Puts the caller's context on `ctx.state.flagContext`, as the service's mapping makes it (the user
+ * headers by default; a malformed one is a 400 naming it).
+ */
+export function evaluationContext(toContext: ContextMapping = headerContext): AppMiddleware {
   return async function evaluationContext(ctx, next) {
-    ctx.state.flagContext = contextFromHeaders(ctx.headers);
+    ctx.state.flagContext = toContext(ctx);
     await next();
   };
 }

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 
 import type { FlagClientState } from '../flags';
-import type { Lifecycle } from '../runtime/lifecycle';
+import type { Lifecycle } from '../lifecycle';
 import type { AppState } from './app-types';
 
 export interface HealthDependencies {

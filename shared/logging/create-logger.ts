@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import winston from 'winston';
 
-import type { LogFormat, LogLevel } from '../config';
+import type { LogFormat, LogLevel } from './log-config';
 import { jsonLine, stampLine, textLine } from './line-formats';
 import type { RequestScope } from './request-scope';
 import { StdoutTransport } from './stdout-transport';

@@ -1,5 +1,4 @@
 export { registerFlagEvaluationCounter, registerFlagStateGauges } from './flag-metrics';
-export { httpMetrics, UNMATCHED_ROUTE } from './http-metrics';
 export { createMetricsServer, type MetricsServer } from './metrics-server';
 export {
   instanceProbes,

@@ -79,7 +79,7 @@ describe('collectFleetStatus', () => {
   it('reports every instance as it describes itself, healthy, without waiting out the timeout', async () => {
     const { client } = fakePm2([proc(1), proc(0, { name: 'gateway' })]);
     const startedAt = Date.now();
-    const reports = await collectFleetStatus(client, { timeoutMs: 5_000 });
+    const { instances: reports } = await collectFleetStatus(client, { timeoutMs: 5_000 });
     expect(Date.now() - startedAt).toBeLessThan(1_000);
     expect(reports.map((report) => [report.process.name, report.status?.pid, report.problems])).toEqual([
       ['catalog', 1001, []],
@@ -104,7 +104,7 @@ describe('collectFleetStatus', () => {
         return {};
       },
     );
-    const reports = await collectFleetStatus(client, { timeoutMs: 200 });
+    const { instances: reports } = await collectFleetStatus(client, { timeoutMs: 200 });
     expect(asked).toEqual([1, 2, 3, 4]);
     expect(reports.map((report) => report.problems)).toEqual([
       ['PM2 status is errored'],
@@ -118,16 +118,34 @@ describe('collectFleetStatus', () => {
 
   it('a restart alone (every pm2 reload is one) is not a problem; a crash loop is', async () => {
     const { client } = fakePm2([proc(0, { restarts: 4 })], () => ({}));
-    const reports = await collectFleetStatus(client, { timeoutMs: 200 });
+    const { instances: reports } = await collectFleetStatus(client, { timeoutMs: 200 });
     expect(reports.map((report) => report.problems)).toEqual([[]]);
     expect(fleetIsHealthy(reports)).toBe(true);
   });
 
   it('an empty fleet is not a healthy one', async () => {
-    const reports = await collectFleetStatus(fakePm2([]).client, { timeoutMs: 50 });
+    const { instances: reports } = await collectFleetStatus(fakePm2([]).client, { timeoutMs: 50 });
     expect(reports).toEqual([]);
     expect(fleetIsHealthy(reports)).toBe(false);
     expect(formatStatus(reports)).toMatch(/not running/);
+  });
+});
+
+describe('collectFleetStatus with the fleet list', () => {
+  it('judges only the fleet services: other PM2 processes are listed apart, never asked, never unhealthy', async () => {
+    const logrotate = proc(7, { name: 'pm2-logrotate', status: 'errored' });
+    const { client, asked } = fakePm2([proc(1), logrotate]);
+    const status = await collectFleetStatus(client, { services: ['catalog', 'orders'], timeoutMs: 5_000 });
+
+    expect(status.instances.map((report) => report.process.name)).toEqual(['catalog']);
+    expect(status.others).toEqual([logrotate]);
+    expect(status.notRunning).toEqual(['orders']);
+    expect(asked).toEqual([1]);
+    expect(fleetIsHealthy(status.instances)).toBe(true);
+    const text = formatStatus(status.instances, Date.now(), status);
+    expect(text).toMatch(/^Not part of the fleet \(not checked\):\n {2}pm2-logrotate pm_id=7 errored$/m);
+    expect(text).toMatch(/^orders: in the fleet list, not running under this PM2_HOME/m);
+    expect(text).not.toMatch(/UNHEALTHY/);
   });
 });
 
@@ -144,7 +162,7 @@ describe('formatStatus', () => {
           }
         : {},
     );
-    const reports = await collectFleetStatus(client, { timeoutMs: 200 });
+    const { instances: reports } = await collectFleetStatus(client, { timeoutMs: 200 });
     const text = formatStatus(reports, Date.parse('2026-01-01T00:02:00.000Z'));
     expect(text.split('\n')).toEqual([
       expect.stringMatching(
@@ -176,7 +194,7 @@ describe('formatStatus', () => {
           }
         : {},
     );
-    const reports = await collectFleetStatus(client, { timeoutMs: 200 });
+    const { instances: reports } = await collectFleetStatus(client, { timeoutMs: 200 });
     const text = formatStatus(reports, Date.parse('2026-01-01T00:02:00.000Z'));
 
     expect(text.split('\n')).toEqual([
@@ -203,7 +221,7 @@ describe('formatStatus', () => {
     const { client } = fakePm2([proc(0), proc(1)], (process) =>
       process.pmId === 0 ? { events: unknown } : { events: undefined },
     );
-    const reports = await collectFleetStatus(client, { timeoutMs: 200 });
+    const { instances: reports } = await collectFleetStatus(client, { timeoutMs: 200 });
     const rows = formatStatus(reports).split('\n').slice(1, 3);
 
     expect(rows).toEqual([

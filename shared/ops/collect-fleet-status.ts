@@ -1,13 +1,26 @@
 import { randomUUID } from 'node:crypto';
 
 import { problemsOf, warningsOf, type InstanceReport } from './instance-health';
-import type { Pm2Client } from './pm2-client';
+import type { Pm2Client, Pm2Process } from './pm2-client';
 import { replyTo, statusQuery, type InstanceStatus } from './status-protocol';
 
 export interface CollectOptions {
+  /**
+   * The fleet's services (the fleet list's names). Other PM2 processes (pm2-logrotate, other apps
+   * sharing the daemon) are listed apart, never asked, never unhealthy. Unset: every process is the fleet's.
+   */
+  readonly services?: readonly string[];
   /** How long to wait for every online instance to answer. */
   readonly timeoutMs?: number;
   readonly queryId?: string;
+}
+
+/** The fleet as PM2 runs it: its instances, the processes that are not its, and its services with no process. */
+export interface FleetStatus {
+  readonly instances: InstanceReport[];
+  readonly others: Pm2Process[];
+  /** Services of the fleet list with no process under this PM2_HOME (`npm run rollout` starts them). */
+  readonly notRunning: string[];
 }
 
 /**
@@ -17,9 +30,15 @@ export interface CollectOptions {
  */
 export async function collectFleetStatus(
   pm2: Pm2Client,
-  { timeoutMs = 3_000, queryId = randomUUID() }: CollectOptions = {},
-): Promise<InstanceReport[]> {
-  const processes = (await pm2.list()).sort((a, b) => a.name.localeCompare(b.name) || a.pmId - b.pmId);
+  { services, timeoutMs = 3_000, queryId = randomUUID() }: CollectOptions = {},
+): Promise<FleetStatus> {
+  const listed = (await pm2.list()).sort((a, b) => a.name.localeCompare(b.name) || a.pmId - b.pmId);
+  const inFleet = (name: string) => services === undefined || services.includes(name);
+  const processes = listed.filter((candidate) => inFleet(candidate.name));
+  const others = listed.filter((candidate) => !inFleet(candidate.name));
+  const notRunning = (services ?? []).filter(
+    (name) => !processes.some((candidate) => candidate.name === name),
+  );
   const answers = new Map<number, InstanceStatus>();
   const asked = processes.filter((listed) => listed.status === 'online');
   let allAnswered: () => void = () => undefined;
@@ -39,8 +58,9 @@ export async function collectFleetStatus(
     await Promise.race([answered, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
     clearTimeout(timer);
   }
-  return processes.map((listed) => {
-    const status = answers.get(listed.pmId) ?? null;
-    return { process: listed, status, problems: problemsOf(listed, status), warnings: warningsOf(status) };
+  const instances = processes.map((process) => {
+    const status = answers.get(process.pmId) ?? null;
+    return { process, status, problems: problemsOf(process, status), warnings: warningsOf(status) };
   });
+  return { instances, others, notRunning };
 }

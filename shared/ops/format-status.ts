@@ -1,4 +1,13 @@
 import type { InstanceReport } from './instance-health';
+import type { Pm2Process } from './pm2-client';
+
+/** What the table shows beside the fleet's instances. */
+export interface StatusExtras {
+  /** PM2 processes that are not fleet services (pm2-logrotate, other apps): listed apart, never unhealthy. */
+  readonly others?: readonly Pm2Process[];
+  /** Fleet services with no process under this PM2_HOME. */
+  readonly notRunning?: readonly string[];
+}
 
 function duration(ms: number): string {
   const seconds = Math.max(0, Math.round(ms / 1000));
@@ -69,8 +78,26 @@ function row(report: InstanceReport, now: number): string[] {
  * A table for people, one line per instance, then what is wrong with each unhealthy one and what is
  * worth a look on any (warnings do not make it unhealthy).
  */
-export function formatStatus(reports: readonly InstanceReport[], now = Date.now()): string {
-  if (reports.length === 0) return 'No PM2 processes: the fleet is not running.\n';
+export function formatStatus(
+  reports: readonly InstanceReport[],
+  now = Date.now(),
+  { others = [], notRunning = [] }: StatusExtras = {},
+): string {
+  const apart = [
+    ...notRunning.map(
+      (service) =>
+        `${service}: in the fleet list, not running under this PM2_HOME (npm run rollout starts it)`,
+    ),
+    ...(others.length > 0
+      ? [
+          'Not part of the fleet (not checked):',
+          ...others.map((other) => `  ${other.name} pm_id=${other.pmId} ${other.status}`),
+        ]
+      : []),
+  ];
+  if (reports.length === 0) {
+    return `${['The fleet is not running: none of its services has a process under this PM2_HOME.', ...apart].join('\n')}\n`;
+  }
   const rows = [[...COLUMNS], ...reports.map((report) => row(report, now))];
   const widths = COLUMNS.map((_, column) => Math.max(...rows.map((cells) => cells[column]!.length)));
   const lines = rows.map((cells) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  '));
@@ -83,7 +110,7 @@ export function formatStatus(reports: readonly InstanceReport[], now = Date.now(
       lines.push(`${listed.name} pm_id=${listed.pmId} last flag error: ${status.flags.lastError.message}`);
     }
   }
-  return `${lines.map((line) => line.trimEnd()).join('\n')}\n`;
+  return `${[...lines, ...apart].map((line) => line.trimEnd()).join('\n')}\n`;
 }
 
 /** Healthy when there is at least one instance and nothing is wrong with any. */

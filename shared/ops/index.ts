@@ -1,5 +1,5 @@
-export { collectFleetStatus, type CollectOptions } from './collect-fleet-status';
-export { fleetIsHealthy, formatStatus } from './format-status';
+export { collectFleetStatus, type CollectOptions, type FleetStatus } from './collect-fleet-status';
+export { fleetIsHealthy, formatStatus, type StatusExtras } from './format-status';
 export { problemsOf, warningsOf, type InstanceReport } from './instance-health';
 export {
   connectToPm2,
@@ -20,3 +20,4 @@ export {
   type StatusQuery,
   type StatusReply,
 } from './status-protocol';
+export { LEAVE_TOPIC, isLeaveRequest, leaveRequest, type LeaveRequest } from './leave-protocol';

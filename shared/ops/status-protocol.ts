@@ -1,6 +1,6 @@
 import type { BuildFingerprint } from '../build';
 import type { FlagClientState, FlagEventsState } from '../flags';
-import type { LifecyclePhase } from '../runtime/lifecycle';
+import type { LifecyclePhase } from '../lifecycle';
 
 /**
  * How `npm run status` asks each instance about itself through PM2: the CLI sends a `StatusQuery`

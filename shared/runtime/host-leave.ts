@@ -1,7 +1,6 @@
-import os from 'node:os';
-
-import type { FleetConfig } from '../config';
-import type { Lifecycle } from './lifecycle';
+import type { Lifecycle } from '../lifecycle';
+import type { HostSettings } from './host-config';
+import type { FleetTimings } from './fleet-timings';
 import { waitForPorts, type PortsWaitReport } from './port-probe';
 
 export interface HostLeaveReport {
@@ -21,38 +20,26 @@ export interface HostLeave {
   beforeDrain(): Promise<HostLeaveReport>;
 }
 
-/**
- * The ports that tell a callee its callers on this host are done: each caller's service port (closed
- * once its last instance stops listening) and each caller instance's metrics port, which an instance
- * closes only after its drain is over, i.e. once it has no request left that could still call us.
- */
-export function callerPorts(
-  config: Pick<FleetConfig, 'callers' | 'ports' | 'metricsPorts' | 'fleetInstances'>,
-): number[] {
-  const instances = config.fleetInstances === 'max' ? os.availableParallelism() : config.fleetInstances;
-  return config.callers.flatMap((caller) => [
-    config.ports[caller],
-    ...Array.from({ length: instances }, (_, index) => config.metricsPorts[caller] + index),
-  ]);
+/** What the host-leave steps read of the instance's configuration (service-config.ts). */
+export interface HostLeaveConfig {
+  readonly host: HostSettings;
+  readonly timings: Pick<FleetTimings, 'drainDelayMs' | 'callerWaitTimeoutMs'>;
+  readonly callerPorts: readonly number[];
 }
 
 /**
- * At start-up, before listening: until the services this one calls answer on this host (their
- * service ports accept connections), bounded. A host whose gateway serves before its pricing does
- * answers 502 to every quote; the load balancer sees the gateway ready and sends traffic at once.
+ * At start-up, before listening: until the services this one calls answer on this host (their ports
+ * accept connections), bounded. An edge service serving before its callees answers with 502, and the
+ * load balancer sends it traffic as soon as it is ready.
  */
 export function waitForCallees(
-  config: Pick<FleetConfig, 'callees' | 'ports' | 'host'>,
+  config: { readonly host: HostSettings; readonly calleePorts: readonly number[] },
   timeoutMs: number,
 ): Promise<PortsWaitReport> {
-  const ports = config.callees.map((callee) => config.ports[callee]);
-  return waitForPorts(config.host.localAddress, ports, 'open', timeoutMs);
+  return waitForPorts(config.host.localAddress, config.calleePorts, 'open', timeoutMs);
 }
 
-export function createHostLeave(
-  lifecycle: Lifecycle,
-  config: Pick<FleetConfig, 'callers' | 'ports' | 'metricsPorts' | 'fleetInstances' | 'host' | 'timings'>,
-): HostLeave {
+export function createHostLeave(lifecycle: Lifecycle, config: HostLeaveConfig): HostLeave {
   let leftAt: number | undefined;
   const leave = (): void => {
     if (leftAt !== undefined) return;
@@ -71,11 +58,10 @@ export function createHostLeave(
         await new Promise((resolve) => setTimeout(resolve, Math.ceil(remainingMs)));
       }
       const leftForMs = Math.round(performance.now() - leftAt!);
-      const ports = callerPorts(config);
-      if (ports.length === 0) return { leftForMs };
+      if (config.callerPorts.length === 0) return { leftForMs };
       const callers = await waitForPorts(
         config.host.localAddress,
-        ports,
+        config.callerPorts,
         'closed',
         config.timings.callerWaitTimeoutMs,
       );

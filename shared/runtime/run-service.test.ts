@@ -8,10 +8,18 @@ import { captureJsonLines } from '../../test/support/log-capture';
 import { flagClient, stopFlagClient } from '../flags';
 import { createServiceApp, type AppState } from '../http';
 import { fingerprintRunningBuild } from '../build';
-import { leaveRequest } from '../ops/leave-protocol';
-import { statusQuery } from '../ops/status-protocol';
+import { fleet } from '../../services/fleet';
+import { leaveRequest, statusQuery } from '../ops';
 import type { CrashOrigin, ProcessPort, StopSignal } from './process-port';
-import { runService, type ServiceDefinition, type ServiceHandle } from './run-service';
+import {
+  runService,
+  type ServiceDefinition,
+  type ServiceDependencies,
+  type ServiceHandle,
+} from './run-service';
+import { serviceBuildInputs } from './service-build';
+
+const catalog = fleet.find((service) => service.name === 'catalog')!;
 
 interface FakeProcess {
   readonly port: ProcessPort;
@@ -54,10 +62,15 @@ function fakeProcess(env: NodeJS.ProcessEnv, onSend?: (message: unknown) => void
 }
 
 /** A catalog-shaped service whose `/slow` route answers when the test says so. */
-function testService(gate?: Promise<void>): ServiceDefinition {
+function testService(
+  gate?: Promise<void>,
+  onStart: (dependencies: ServiceDependencies) => void = () => undefined,
+): ServiceDefinition {
   return {
-    name: 'catalog',
+    manifest: catalog,
+    fleet,
     createApp(dependencies) {
+      onStart(dependencies);
       const router = new Router<AppState>();
       router.get('/slow', async (ctx) => {
         await gate;
@@ -142,13 +155,22 @@ function launch(
   {
     flags = flagsFrom(new integrations.TestData()),
     onSend,
-  }: { flags?: LDOptions; onSend?: (message: unknown) => void } = {},
+    onStart,
+  }: {
+    flags?: LDOptions;
+    onSend?: (message: unknown) => void;
+    onStart?: (dependencies: ServiceDependencies) => void;
+  } = {},
 ): Launched {
   const log = captureJsonLines();
   const proc = fakeProcess(env, onSend);
   let release: () => void = () => undefined;
   const gate = new Promise<void>((resolve) => (release = resolve));
-  const service = start(testService(gate), { process: proc.port, logSink: log.sink, flagOverrides: flags });
+  const service = start(testService(gate, onStart), {
+    process: proc.port,
+    logSink: log.sink,
+    flagOverrides: flags,
+  });
   return { service, proc, log, release: () => release() };
 }
 
@@ -246,6 +268,59 @@ describe('runService', () => {
     agent.destroy();
   });
 
+  it("runs the service's own shutdown steps after the drain and before the flag flush, last registered first", async () => {
+    const env = await envFor();
+    const order: string[] = [];
+    const { service, proc, log } = launch(env, {
+      onStart({ onShutdown }) {
+        onShutdown('close the pool', () => {
+          order.push('pool');
+        });
+        onShutdown('close the client', async () => {
+          order.push('client');
+        });
+      },
+    });
+    await service.started;
+    proc.signal('SIGINT');
+
+    expect(await service.exited).toBe(0);
+    expect(order).toEqual(['client', 'pool']);
+    const messages = log.messages();
+    const drained = messages.indexOf('Connections drained');
+    const steps = messages.flatMap((message, index) => (message === 'Shutdown step done' ? [index] : []));
+    const flushed = messages.indexOf('Flag events flushed; LaunchDarkly client closed');
+    expect(steps).toHaveLength(2);
+    expect(drained).toBeLessThan(steps[0]!);
+    expect(steps[1]!).toBeLessThan(flushed);
+  });
+
+  it('a shutdown step that fails or overruns is logged, the rest of the shutdown still runs, and the exit code is 1', async () => {
+    const env = await envFor();
+    const { service, proc, log } = launch(env, {
+      onStart({ onShutdown }) {
+        onShutdown('hangs', () => new Promise<void>(() => undefined), { timeoutMs: 50 });
+        onShutdown('throws', () => {
+          throw new Error('pool already closed');
+        });
+      },
+    });
+    await service.started;
+    proc.signal('SIGINT');
+
+    expect(await service.exited).toBe(1);
+    expect(log.lines()).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ msg: 'Shutdown step failed', step: 'throws' }),
+        expect.objectContaining({
+          msg: 'Shutdown step did not finish in time; going on without it',
+          step: 'hangs',
+        }),
+        expect.objectContaining({ msg: 'Flag events flushed; LaunchDarkly client closed' }),
+      ]),
+    );
+  });
+
   it('/readyz answers 503 as soon as draining starts', async () => {
     const env = await envFor();
     const port = Number(env.CATALOG_PORT);
@@ -328,7 +403,7 @@ describe('runService', () => {
           phase: 'serving',
           flags: expect.objectContaining({ mode: 'relay', initialized: true, lastError: null }),
           events: expect.objectContaining({ queued: 0, dropped: 0, failedFlushes: 0 }),
-          build: await fingerprintRunningBuild('catalog', env),
+          build: await fingerprintRunningBuild(serviceBuildInputs(catalog, fleet), env),
         },
       },
     });

@@ -3,10 +3,10 @@ import type Koa from 'koa';
 import type { AddressInfo } from 'node:net';
 
 import { fingerprintRunningBuild, type BuildFingerprint } from '../build';
-import { loadConfig, type FleetConfig, type ServiceName } from '../config';
 import { startFlagClient, stopFlagClient, type FlagClient } from '../flags';
-import type { AppState } from '../http/app-types';
-import { requestListener } from '../http/request-listener';
+import type { AnyServiceManifest } from '../fleet';
+import { requestListener, type AppState } from '../http';
+import { createLifecycle, type Lifecycle } from '../lifecycle';
 import { createLogger, createRequestScope, flushLogger, type Logger, type RequestScope } from '../logging';
 import {
   createMetricsServer,
@@ -19,30 +19,40 @@ import {
   type Pm2MetricsPublisher,
   type RequestObserver,
 } from '../metrics';
-import { isLeaveRequest } from '../ops/leave-protocol';
-import { isStatusQuery, statusReply, type InstanceStatus } from '../ops/status-protocol';
+import { isLeaveRequest } from '../ops';
 import { createDrainingServer, type DrainingServer } from './draining-server';
 import { createHostLeave, waitForCallees, type HostLeave } from './host-leave';
-import { createLifecycle, type Lifecycle } from './lifecycle';
 import { realProcess, type ProcessPort } from './process-port';
+import { serviceBuildInputs } from './service-build';
+import { loadServiceConfig, type ServiceConfig } from './service-config';
+import { createShutdownSteps, type RegisterShutdownStep } from './shutdown-steps';
+import { answerStatusQuery } from './status-responder';
 import { SHUTDOWN_MESSAGE, stopKindOfSignal, type StopKind } from './stop-kind';
 
 /** What the runner hands to a service's `createApp`. */
-export interface ServiceDependencies {
-  readonly config: FleetConfig;
+export interface ServiceDependencies<M extends AnyServiceManifest = AnyServiceManifest> {
+  readonly config: ServiceConfig<M>;
   readonly logger: Logger;
   readonly flags: FlagClient;
   readonly lifecycle: Lifecycle;
   readonly requestScope: RequestScope;
   readonly observeRequest: RequestObserver;
-  /** `catalog#1`: the service and its PM2 instance number. */
+  /** `orders#1`: the service and its PM2 instance number. */
   readonly servedBy: string;
+  /**
+   * Registers something the service must close at shutdown (a pool, a client): run after the drain
+   * (no request needs it any more) and before the flag flush, bounded (see ShutdownStepOptions).
+   */
+  readonly onShutdown: RegisterShutdownStep;
 }
 
-export interface ServiceDefinition {
-  readonly name: ServiceName;
+export interface ServiceDefinition<M extends AnyServiceManifest = AnyServiceManifest> {
+  /** The service's manifest (services/<name>/service.ts). */
+  readonly manifest: M;
+  /** The fleet list, where the services it calls are found (their ports are its upstream defaults). */
+  readonly fleet: readonly AnyServiceManifest[];
   /** Builds the Koa app; it must not listen: the runner owns the socket. */
-  createApp(dependencies: ServiceDependencies): Koa<AppState> | Promise<Koa<AppState>>;
+  createApp(dependencies: ServiceDependencies<M>): Koa<AppState> | Promise<Koa<AppState>>;
 }
 
 export interface RunOptions {
@@ -66,29 +76,35 @@ export interface ServiceHandle {
  * The one start-up and shutdown sequence of every service.
  *
  * Start: config → logger and metrics → flag client (bounded wait) → app → listen (service port, then
- * metrics port) → `process.send('ready')` → the `LaunchDarkly client initialized` line. PM2 routes traffic to a worker as soon as it listens,
- * so flags come before listen; `ready` comes last because PM2 retires the old worker on it.
+ * metrics port) → `process.send('ready')` → the `LaunchDarkly client initialized` line. PM2 routes
+ * traffic to a worker as soon as it listens, so flags come before listen; `ready` comes last because
+ * PM2 retires the old worker on it.
  *
  * Stop (SIGINT from `pm2 reload`, SIGTERM from containers, or PM2's `shutdown` message from
- * `pm2 stop`/`delete`/`kill`; once, however many arrive): `/readyz` turns 503 → on a whole-host stop
- * only (stop-kind.ts), keep serving for DRAIN_DELAY_MS and until the services that call this one
- * on this host are done (host-leave.ts) → stop accepting and drain connections → flush
- * flag events, then close the client → close the metrics port → flush the logger → exit. All within
- * PM2's `kill_timeout`.
+ * `pm2 stop`/`delete`/`kill`; on a whole-host stop only (stop-kind.ts), `/readyz` first answers 503
+ * while serving for DRAIN_DELAY_MS and until this host's callers are done (host-leave.ts);
+ * once, however many arrive): `/readyz` turns 503 → stop accepting and drain connections → the
+ * service's own shutdown steps → flush flag events, then close the client → close the metrics port →
+ * flush the logger → exit. All within PM2's `kill_timeout`.
  *
  * Meanwhile it answers `npm run status` queries that PM2 relays (see ops/status-protocol).
  */
-export function runService(definition: ServiceDefinition, options: RunOptions = {}): ServiceHandle {
+export function runService<M extends AnyServiceManifest>(
+  definition: ServiceDefinition<M>,
+  options: RunOptions = {},
+): ServiceHandle {
+  const { manifest } = definition;
   const proc = options.process ?? realProcess();
   const lifecycle = createLifecycle();
   const requestScope = createRequestScope();
-  let config: FleetConfig | undefined;
+  let config: ServiceConfig<M> | undefined;
   let logger: Logger | undefined;
   let server: DrainingServer | undefined;
   let metricsServer: MetricsServer | undefined;
   let pm2Metrics: Pm2MetricsPublisher | undefined;
   let flags: FlagClient | undefined;
   let build: BuildFingerprint | null = null;
+  let shutdownSteps: ReturnType<typeof createShutdownSteps> | undefined;
   let stopping: Promise<number> | undefined;
   let hostLeave: HostLeave | undefined;
   /** Set when the stop is a whole-host stop of a serving instance: it leaves the load balancer first. */
@@ -119,17 +135,21 @@ export function runService(definition: ServiceDefinition, options: RunOptions = 
       : undefined;
     lastResort?.unref();
     try {
-      if (config && logger) await drainFlushAndLog(config, logger, reason);
+      if (config && logger) await drainCloseFlushAndLog(config, logger, reason);
     } catch (error) {
       exitCode = Math.max(exitCode, 1);
-      await proc.writeError(`${definition.name}: shutdown failed: ${String(error)}\n`);
+      await proc.writeError(`${manifest.name}: shutdown failed: ${String(error)}\n`);
     } finally {
       clearTimeout(lastResort);
     }
     return finish(exitCode);
   }
 
-  async function drainFlushAndLog(config: FleetConfig, logger: Logger, reason: string): Promise<void> {
+  async function drainCloseFlushAndLog(
+    config: ServiceConfig<M>,
+    logger: Logger,
+    reason: string,
+  ): Promise<void> {
     const { timings } = config;
     logger.info('Shutting down', { reason });
     pm2Metrics?.stop();
@@ -137,9 +157,7 @@ export function runService(definition: ServiceDefinition, options: RunOptions = 
       const left = await hostLeave.beforeDrain();
       lifecycle.enter('draining');
       if (left.callers && !left.callers.reached) {
-        logger.warn('Services that call this one still answer on this host; draining anyway', {
-          ...left,
-        });
+        logger.warn('Services that call this one still answer on this host; draining anyway', { ...left });
       } else {
         logger.info('Left the load balancer; draining', { ...left });
       }
@@ -153,6 +171,9 @@ export function runService(definition: ServiceDefinition, options: RunOptions = 
       } else {
         logger.info('Connections drained', { ...report });
       }
+    }
+    if (shutdownSteps && !(await shutdownSteps.run(logger, timings.serviceStepsBudgetMs))) {
+      exitCode = Math.max(exitCode, 1);
     }
     try {
       await stopFlagClient(timings.flagFlushTimeoutMs);
@@ -173,16 +194,16 @@ export function runService(definition: ServiceDefinition, options: RunOptions = 
 
   async function start(): Promise<void> {
     try {
-      config = loadConfig(proc.env, definition.name);
+      config = loadServiceConfig(proc.env, manifest, definition.fleet);
     } catch (error) {
       await proc.writeError(
-        `${definition.name}: cannot start: ${error instanceof Error ? error.message : String(error)}\n`,
+        `${manifest.name}: cannot start: ${error instanceof Error ? error.message : String(error)}\n`,
       );
       await stop('invalid configuration', 1);
       return;
     }
     const log = createLogger({
-      service: definition.name,
+      service: manifest.name,
       instance: config.instance,
       level: config.log.level,
       format: config.log.format,
@@ -190,22 +211,21 @@ export function runService(definition: ServiceDefinition, options: RunOptions = 
       sink: options.logSink,
     });
     logger = log;
+    const steps = createShutdownSteps(config.timings.serviceStepsBudgetMs);
+    shutdownSteps = steps;
     proc.onCrash((error, origin) => {
       log.error(`Crashed (${origin}); shutting down`, { error });
       void stop(origin, 1);
     });
     proc.onSignal('SIGINT', () => void stop('SIGINT', 0, stopKindOfSignal('SIGINT')));
     proc.onSignal('SIGTERM', () => void stop('SIGTERM', 0, stopKindOfSignal('SIGTERM')));
-    const { instance } = config;
-    const status = (): InstanceStatus => ({
-      service: definition.name,
-      instance,
-      pid: process.pid,
-      phase: lifecycle.phase(),
-      flags: flags?.state() ?? null,
-      events: flags?.events() ?? null,
-      build,
-    });
+    const statusSources = {
+      service: manifest.name,
+      instance: config.instance,
+      lifecycle,
+      flags: () => flags,
+      build: () => build,
+    };
     proc.onMessage((message) => {
       if (message === SHUTDOWN_MESSAGE) void stop('shutdown message', 0, 'host');
       else if (isLeaveRequest(message)) {
@@ -213,20 +233,23 @@ export function runService(definition: ServiceDefinition, options: RunOptions = 
           log.info('Leaving the load balancer: /readyz answers 503; still serving');
           hostLeave?.leave();
         }
-      } else if (isStatusQuery(message)) proc.send?.(statusReply(message, status()));
+      } else answerStatusQuery(proc, message, statusSources);
     });
 
     const flagState = () => flags?.state() ?? null;
     const prometheus = createPrometheusMetrics({
-      service: definition.name,
-      instance,
+      service: manifest.name,
+      instance: config.instance,
       flagState,
       flagEvaluations: () => flags?.evaluations,
     });
     const lastMinute = createRequestWindow();
     // About 10 ms, computed while the flag client starts (which takes longer unless flags come from the
     // local file); awaited before listening, so every status reply from a serving instance carries it.
-    const fingerprinted = fingerprintRunningBuild(definition.name, proc.env).then(
+    const fingerprinted = fingerprintRunningBuild(
+      serviceBuildInputs(manifest, definition.fleet),
+      proc.env,
+    ).then(
       (fingerprint) => {
         build = fingerprint;
       },
@@ -238,7 +261,7 @@ export function runService(definition: ServiceDefinition, options: RunOptions = 
     const started = await startFlagClient({
       config: config.launchDarkly,
       logger: log,
-      applicationId: `flagfleet-${definition.name}`,
+      applicationId: `flagfleet-${manifest.name}`,
       overrides: options.flagOverrides,
     });
     flags = started.client;
@@ -257,7 +280,8 @@ export function runService(definition: ServiceDefinition, options: RunOptions = 
         lifecycle,
         requestScope,
         observeRequest: observeAll(prometheus.observeRequest, lastMinute.record),
-        servedBy: `${definition.name}#${config.instance}`,
+        servedBy: `${manifest.name}#${config.instance}`,
+        onShutdown: steps.register,
       });
       if (stopping) return;
       server = createDrainingServer(requestListener(app));
@@ -297,7 +321,7 @@ export function runService(definition: ServiceDefinition, options: RunOptions = 
 
   const started = start().catch(async (error: unknown) => {
     if (logger) logger.error('Start-up failed', { error });
-    else await proc.writeError(`${definition.name}: start-up failed: ${String(error)}\n`);
+    else await proc.writeError(`${manifest.name}: start-up failed: ${String(error)}\n`);
     await stop('start-up failure', 1);
   });
 

@@ -2,7 +2,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-import { SERVICE_NAMES } from '../../shared/config';
+import { fleet as fleetList } from '../../services/fleet';
+
+const SERVICE_NAMES = fleetList.map((service) => service.name) as Array<'gateway' | 'catalog' | 'pricing'>;
 import { useFleetWithDouble } from '../support/fleet-fixture';
 import { DOUBLE_SDK_KEY } from '../support/fleet-flags';
 import { freshAccessLines } from '../support/fleet-logs';
@@ -11,7 +13,7 @@ import type { LoadRun, LoadSummary } from '../support/load-client';
 import type { CommandResult, Fleet, Pm2Instance } from '../support/pm2-fleet';
 
 /**
- * Changing a variable of a running fleet as README "Change the fleet's environment" says: the guarded
+ * Changing a variable of a running fleet as docs/rollout.md "Change the fleet's environment" says: the guarded
  * rollout with the variables that change, or `pm2 reload ecosystem.config.js` with them. On PM2 7.0.4
  * a reload from the ecosystem file drops the shell's variables, `--update-env` or not, unless the
  * file's `env` blocks carry them. One fleet, started with `LAUNCHDARKLY_SDK_KEY` against the double

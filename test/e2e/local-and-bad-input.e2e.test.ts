@@ -2,7 +2,9 @@ import { copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 
-import { findProjectRoot, type ServiceName } from '../../shared/config';
+import { findProjectRoot } from '../../shared/config';
+
+type ServiceName = 'gateway' | 'catalog' | 'pricing';
 import {
   replyFromEachInstance,
   replyFromEachInstanceTo,

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
 import { findProjectRoot } from '../../shared/config';
-import { acceptsConnections } from '../../shared/runtime/port-probe';
+import { acceptsConnections } from '../../shared/runtime';
 import { describeLoad, startBalancedLoad } from '../support/balanced-load';
 import { createHosts, stopHost } from '../support/fleet-hosts';
 import { freePort } from '../support/free-port';

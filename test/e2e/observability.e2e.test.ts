@@ -31,7 +31,7 @@ interface StatusReport {
 async function statusReports(fleet: Fleet): Promise<StatusReport[]> {
   const result = await fleet.status('--json');
   expect(result.code).toBe(0);
-  return JSON.parse(result.stdout) as StatusReport[];
+  return (JSON.parse(result.stdout) as { instances: StatusReport[] }).instances;
 }
 
 /** The sum of one event count over the instances of a service (or of all of them). */
@@ -94,7 +94,7 @@ describe('observability of a healthy fleet', () => {
     expect(text.stdout + json.stdout).not.toContain(DOUBLE_SDK_KEY);
 
     expect(json.code).toBe(0);
-    const reports = JSON.parse(json.stdout) as StatusReport[];
+    const { instances: reports } = JSON.parse(json.stdout) as { instances: StatusReport[] };
     expect(reports).toHaveLength(TOTAL_INSTANCES);
     // Every line was answered by the very process PM2 lists under that pm_id.
     for (const report of reports) {
@@ -263,7 +263,7 @@ describe('observability of a healthy fleet', () => {
 
   it('after pm2 reload ecosystem.config.js, every instance still serves /metrics on its own port, from its new process', async () => {
     // The reason the port is base + NODE_APP_INSTANCE and not PM2's increment_var, which this reload
-    // resets to the base in every instance (README, "Metrics").
+    // resets to the base in every instance (docs/metrics.md).
     const { fleet } = fixture;
     const reloadedAt = Date.now();
     await fleet.reload();

@@ -69,7 +69,7 @@ describe('zero-downtime rollout with pm2 reload', () => {
       expect(own.some((line) => line.includes('Shutdown complete exitCode=0'))).toBe(true);
       const drained = own.find((line) => line.includes('Connections drained'));
       const drainMs = Number(/durationMs=(\d+)/.exec(drained ?? '')?.[1]);
-      // Well under kill_timeout (14 s): the idle-socket grace (1 s) plus the last in-flight request.
+      // Well under kill_timeout (16 s): the idle-socket grace (1 s) plus the last in-flight request.
       expect(drainMs).toBeLessThan(5_000);
     }
     // Six instances, each replaced one after another; a step stuck until kill_timeout would show here.

@@ -2,7 +2,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-import type { ServiceName } from '../../shared/config';
+/** A service of the demo fleet (services/fleet.ts). */
+type ServiceName = 'gateway' | 'catalog' | 'pricing';
 
 /** A small deployed project in a temporary directory: package files, data/ and a dist/ of three services. */
 export interface BuildTree {

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import path from 'node:path';
 
-import { findProjectRoot, type ServiceName } from '../../shared/config';
+import { findProjectRoot } from '../../shared/config';
 
 import {
   createFleet,
@@ -10,6 +10,7 @@ import {
   type CommandResult,
   type Fleet,
   type FleetOptions,
+  type ServiceName,
 } from './pm2-fleet';
 
 /** Loopback aliases that stand for the hosts of a multi-host fleet (Linux routes 127/8 to lo). */

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 
-import type { ServiceName } from '../../shared/config';
 import { replyFromEachInstance } from './instance-sampler';
 import type { Fleet } from './pm2-fleet';
 import { waitFor } from './wait-for';
+
+/** A service of the demo fleet (services/fleet.ts). */
+type ServiceName = 'gateway' | 'catalog' | 'pricing';
 
 /**
  * Every stdout line of each instance of `service`, keyed by its `X-Served-By` label

@@ -5,7 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-import { findProjectRoot, type ServiceName } from '../../shared/config';
+import { findProjectRoot } from '../../shared/config';
+
+export type ServiceName = 'gateway' | 'catalog' | 'pricing';
 import { freePortRange, freePorts } from './free-port';
 
 const run = promisify(execFile);
@@ -228,7 +230,7 @@ export async function createFleet(options: FleetOptions = {}): Promise<Fleet> {
     url: (service, pathAndQuery) => `http://${address}:${ports[service]}${pathAndQuery}`,
     async status(...args) {
       // Only PM2_HOME, PATH and HOME: the command must not need the fleet's configuration.
-      const script = path.join(projectRoot, 'dist', 'scripts', 'fleet-status.js');
+      const script = path.join(root, 'dist', 'scripts', 'fleet-status.js');
       try {
         const { stdout, stderr } = await run(process.execPath, [script, ...args], {
           cwd: projectRoot,

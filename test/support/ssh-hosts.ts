@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-import { acceptsConnections } from '../../shared/runtime/port-probe';
+import { acceptsConnections } from '../../shared/runtime';
 import { waitFor } from './wait-for';
 
 const run = promisify(execFile);

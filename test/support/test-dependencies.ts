@@ -2,7 +2,7 @@ import { init, integrations } from '@launchdarkly/node-server-sdk';
 
 import { FlagClient } from '../../shared/flags';
 import { createLogger, createRequestScope, type Logger, type RequestScope } from '../../shared/logging';
-import { createLifecycle, type Lifecycle } from '../../shared/runtime';
+import { createLifecycle, type Lifecycle } from '../../shared/lifecycle';
 import type { ServiceAppDependencies } from '../../shared/http';
 import { captureJsonLines } from './log-capture';
 

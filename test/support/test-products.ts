@@ -1,4 +1,7 @@
-import type { Product } from '../../shared/products';
+import path from 'node:path';
+
+import { findProjectRoot } from '../../shared/config';
+import type { Product } from '../../domain/products';
 
 /** A valid product for tests: `Product <sku>` in USD, with what a test cares about overridden. */
 export function testProduct(sku: string, fields: Partial<Omit<Product, 'sku'>> = {}): Product {
@@ -28,3 +31,6 @@ export function sortableProduct(
 export function pricedProduct(sku: string, priceCents: number, currency = 'USD'): Product {
   return testProduct(sku, { priceCents, currency });
 }
+
+/** The repository's product data file (data/products.json). */
+export const DEFAULT_PRODUCTS_FILE = path.join(findProjectRoot(__dirname), 'data', 'products.json');

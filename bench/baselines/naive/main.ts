@@ -8,7 +8,7 @@
  * - `listen` counts as ready (PM2's `ready` goes out from the listen callback);
  * - on SIGINT it only calls `server.close()`, then `client.close()` without `flush()`.
  *
- * Do not copy this: README.md's Performance section shows what each of these costs, measured.
+ * Do not copy this: docs/performance.md shows what each of these costs, measured.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -18,7 +18,7 @@ import * as ld from '@launchdarkly/node-server-sdk';
 import Koa from 'koa';
 
 import { DEFAULT_SORT_ORDER, isSortOrder, orderProducts } from '../../../services/catalog/product-order';
-import type { Product } from '../../../shared/products';
+import type { Product } from '../../../domain/products';
 
 const client = ld.init(process.env.LAUNCHDARKLY_SDK_KEY ?? '', {
   baseUri: process.env.LAUNCHDARKLY_BASE_URI,

@@ -3,13 +3,30 @@ import os from 'node:os';
 import path from 'node:path';
 import { inspect } from 'node:util';
 
-import { ConfigError } from './config-error';
-import { DEFAULT_FLAGS_FILE, loadConfig } from './load-config';
+import { fleet } from '../../services/fleet';
+import { ConfigError } from '../config';
+import { DEFAULT_FLAGS_FILE } from '../flags';
+import { loadServiceConfig } from './service-config';
 
-function problemsOf(
-  env: Record<string, string>,
-  service: 'gateway' | 'catalog' | 'pricing' = 'catalog',
-): string[] {
+type Service = 'gateway' | 'catalog' | 'pricing';
+
+/** One instance's configuration of a demo service, as its runtime reads it. */
+function loadConfig(env: Record<string, string>, service: Service) {
+  return loadServiceConfig(
+    env,
+    fleet.find((candidate) => candidate.name === service)!,
+    fleet,
+  );
+}
+
+/** Which demo service reads a variable, to test it on. */
+function readerOf(variable: string): Service {
+  if (/^(GATEWAY_|UPSTREAM_|CATALOG_URL|PRICING_URL)/.test(variable)) return 'gateway';
+  if (/^PRICING_/.test(variable)) return 'pricing';
+  return 'catalog';
+}
+
+function problemsOf(env: Record<string, string>, service: Service = 'catalog'): string[] {
   try {
     loadConfig(env, service);
   } catch (error) {
@@ -19,21 +36,37 @@ function problemsOf(
   throw new Error('expected a ConfigError');
 }
 
-describe('loadConfig', () => {
+describe('loadServiceConfig', () => {
   it('with an empty environment, uses the local flag file and the documented defaults', () => {
     const config = loadConfig({}, 'catalog');
     expect(config.launchDarkly).toEqual({ mode: 'file', flagsFile: DEFAULT_FLAGS_FILE, initTimeoutS: 5 });
-    expect(config.ports).toEqual({ gateway: 3000, catalog: 3001, pricing: 3002 });
     expect(config.port).toBe(3001);
-    expect(config.metricsPorts).toEqual({ gateway: 9100, catalog: 9200, pricing: 9300 });
     expect(config.metricsPort).toBe(9200);
-    expect(config.fleetInstances).toBe(2);
     expect(config.log).toEqual({ level: 'info', format: 'text' });
-    expect(config.upstreams).toEqual({
-      catalogUrl: 'http://127.0.0.1:3001',
-      pricingUrl: 'http://127.0.0.1:3002',
-      timeoutMs: 3000,
+    const gateway = loadConfig({}, 'gateway');
+    expect(gateway.port).toBe(3000);
+    expect(gateway.metricsPort).toBe(9100);
+    expect(gateway.upstreams).toEqual({ catalog: 'http://127.0.0.1:3001', pricing: 'http://127.0.0.1:3002' });
+    expect(gateway.env).toEqual({ UPSTREAM_TIMEOUT_MS: 3000 });
+    expect(loadConfig({}, 'pricing').port).toBe(3002);
+  });
+
+  it("derives a caller's upstream defaults from the called services' ports, and takes <NAME>_URL over them", () => {
+    const gateway = loadConfig(
+      { CATALOG_PORT: '4001', PRICING_URL: 'http://pricing.internal:80' },
+      'gateway',
+    );
+    expect(gateway.upstreams).toEqual({
+      catalog: 'http://127.0.0.1:4001',
+      pricing: 'http://pricing.internal:80',
     });
+  });
+
+  it('gives a service only its own variables: catalog ignores a bad gateway-only variable', () => {
+    expect(() => loadConfig({ UPSTREAM_TIMEOUT_MS: 'soon', GATEWAY_PORT: 'x' }, 'catalog')).not.toThrow();
+    expect(problemsOf({ UPSTREAM_TIMEOUT_MS: 'soon' }, 'gateway')).toEqual([
+      expect.stringMatching(/^UPSTREAM_TIMEOUT_MS: /),
+    ]);
   });
 
   it('treats empty values as unset', () => {
@@ -43,7 +76,7 @@ describe('loadConfig', () => {
   it('returns a deeply frozen object', () => {
     const config = loadConfig({}, 'pricing');
     expect(Object.isFrozen(config)).toBe(true);
-    expect(Object.isFrozen(config.ports)).toBe(true);
+    expect(Object.isFrozen(config.files)).toBe(true);
     expect(Object.isFrozen(config.launchDarkly)).toBe(true);
     expect(Object.isFrozen(config.timings)).toBe(true);
   });
@@ -73,10 +106,6 @@ describe('loadConfig', () => {
     });
   });
 
-  it('accepts FLEET_INSTANCES=max', () => {
-    expect(loadConfig({ FLEET_INSTANCES: 'max' }, 'catalog').fleetInstances).toBe('max');
-  });
-
   it('keeps listen_timeout above the flag init wait and kill_timeout above the whole shutdown', () => {
     const { timings } = loadConfig({ LAUNCHDARKLY_INIT_TIMEOUT_S: '60' }, 'catalog');
     expect(timings.listenTimeoutMs).toBeGreaterThan(60_000);
@@ -89,7 +118,8 @@ describe('loadConfig', () => {
     it('by default listens on every interface, with no drain delay and the same kill_timeout as before', () => {
       const config = loadConfig({}, 'gateway');
       expect(config.host).toEqual({ bindAddress: undefined, localAddress: '127.0.0.1', drainDelayMs: 0 });
-      expect(config.timings.killTimeoutMs).toBe(14_000);
+      expect(config.timings.killTimeoutMs).toBe(16_000);
+      expect(config.calleePorts).toEqual([3001, 3002]);
     });
 
     it.each([
@@ -99,18 +129,27 @@ describe('loadConfig', () => {
     ])("BIND_ADDRESS=%s: the gateway calls this host's catalog at %s", (address, catalogUrl) => {
       const config = loadConfig({ BIND_ADDRESS: address }, 'gateway');
       expect(config.host.bindAddress).toBe(address);
-      expect(config.upstreams.catalogUrl).toBe(catalogUrl);
+      expect(config.upstreams.catalog).toBe(catalogUrl);
     });
 
-    it('knows which services call it: the catalog waits for the gateway on a whole-host stop', () => {
-      expect(loadConfig({}, 'catalog').callers).toEqual(['gateway']);
-      expect(loadConfig({}, 'gateway').callers).toEqual([]);
+    it("knows its callers' ports on this host: the catalog waits for the gateway's on a whole-host stop", () => {
+      // The gateway's port and each of its instances' metrics ports (FLEET_INSTANCES, 2 by default).
+      expect(loadConfig({}, 'catalog').callerPorts).toEqual([3000, 9100, 9101]);
+      expect(loadConfig({ FLEET_INSTANCES: '3', GATEWAY_PORT: '4000' }, 'catalog').callerPorts).toEqual([
+        4000, 9100, 9101, 9102,
+      ]);
+      expect(loadConfig({}, 'gateway').callerPorts).toEqual([]);
+    });
+
+    it('waits at start-up only for callees on this host, not for one reached through its own URL', () => {
+      expect(loadConfig({ PRICING_URL: 'http://10.0.0.9:3002' }, 'gateway').calleePorts).toEqual([3001]);
     });
 
     it('keeps kill_timeout above the drain delay, the wait for every level of callers and its own shutdown', () => {
       const gateway = loadConfig({ DRAIN_DELAY_MS: '1500' }, 'gateway').timings;
       const catalog = loadConfig({ DRAIN_DELAY_MS: '1500' }, 'catalog').timings;
-      const shutdown = (t: typeof gateway) => t.drainTimeoutMs + t.flagFlushTimeoutMs + t.logFlushTimeoutMs;
+      const shutdown = (t: typeof gateway) =>
+        t.drainTimeoutMs + t.serviceStepsBudgetMs + t.flagFlushTimeoutMs + t.logFlushTimeoutMs;
       expect(gateway.drainDelayMs).toBe(1500);
       expect(gateway.callerWaitTimeoutMs).toBe(0);
       expect(gateway.killTimeoutMs).toBeGreaterThan(1500 + shutdown(gateway));
@@ -133,8 +172,6 @@ describe('loadConfig', () => {
       ['GATEWAY_METRICS_PORT', '65536'],
       ['CATALOG_METRICS_PORT', 'x'],
       ['NODE_APP_INSTANCE', 'Not a label!'],
-      ['FLEET_INSTANCES', '0'],
-      ['FLEET_INSTANCES', 'lots'],
       ['LOG_LEVEL', 'loud'],
       ['LOG_FORMAT', 'xml'],
       ['UPSTREAM_TIMEOUT_MS', '5'],
@@ -149,15 +186,9 @@ describe('loadConfig', () => {
       ['DRAIN_DELAY_MS', '1.5'],
       ['DRAIN_DELAY_MS', '60001'],
     ])('%s=%s', (variable, value) => {
-      const problems = problemsOf({ [variable]: value });
+      const problems = problemsOf({ [variable]: value }, readerOf(variable));
       expect(problems).toHaveLength(1);
       expect(problems[0]).toMatch(new RegExp(`^${variable}: `));
-    });
-
-    it('refuses two services on one port', () => {
-      expect(problemsOf({ PRICING_PORT: '3001' })).toEqual([
-        'PRICING_PORT: 3001 is already CATALOG_PORT; every service needs its own port',
-      ]);
     });
 
     it('a labelled instance outside PM2 (the rollout canary) takes its base metrics port as is', () => {
@@ -173,22 +204,10 @@ describe('loadConfig', () => {
       ).toBe(9503);
     });
 
-    it('refuses metrics port ranges (base .. base + instances - 1) that overlap or hold a service port', () => {
-      expect(problemsOf({ FLEET_INSTANCES: '4', CATALOG_METRICS_PORT: '9103' })).toEqual([
-        "CATALOG_METRICS_PORT: ports 9103-9106 overlap GATEWAY_METRICS_PORT's range",
-      ]);
-      expect(problemsOf({ PRICING_METRICS_PORT: '3001' })).toEqual([
-        'PRICING_METRICS_PORT: ports 3001-3002 include CATALOG_PORT',
-      ]);
-      expect(problemsOf({ PRICING_METRICS_PORT: '65535' })).toEqual([
-        'PRICING_METRICS_PORT: 65535 + 2 instances runs past port 65535',
-      ]);
-    });
-
     it('reports every problem at once', () => {
-      expect(problemsOf({ GATEWAY_PORT: 'x', LOG_LEVEL: 'loud' })).toEqual([
-        expect.stringMatching(/^GATEWAY_PORT: /),
+      expect(problemsOf({ GATEWAY_PORT: 'x', LOG_LEVEL: 'loud' }, 'gateway')).toEqual([
         expect.stringMatching(/^LOG_LEVEL: /),
+        expect.stringMatching(/^GATEWAY_PORT: /),
       ]);
     });
 

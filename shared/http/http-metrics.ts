@@ -1,5 +1,5 @@
-import type { AppContext, AppMiddleware } from '../http/app-types';
-import type { RequestObserver } from './request-sample';
+import type { RequestObserver } from '../metrics';
+import type { AppContext, AppMiddleware } from './app-types';
 
 /** What requests that matched no route are labelled: their paths are unbounded (scanners, typos). */
 export const UNMATCHED_ROUTE = 'unmatched';

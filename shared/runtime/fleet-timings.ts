@@ -8,6 +8,8 @@ export interface FleetTimings {
   readonly idleSocketGraceMs: number;
   /** In-flight requests get this long; then the backstop force-closes what is left. */
   readonly drainTimeoutMs: number;
+  /** What every shutdown step a service registered (closing its pools, clients) may take together. */
+  readonly serviceStepsBudgetMs: number;
   /** Upper bound on delivering the last analytics events. */
   readonly flagFlushTimeoutMs: number;
   /** Upper bound on writing out buffered log lines. */
@@ -32,7 +34,7 @@ const SHUTDOWN_MARGIN_MS = 2_000;
 export interface HostStopTimings {
   /** DRAIN_DELAY_MS. */
   readonly drainDelayMs: number;
-  /** Levels of callers above the service (shared/config/service-calls.ts). */
+  /** Levels of callers above the service (shared/fleet/call-graph.ts). */
   readonly callerLevels: number;
 }
 
@@ -42,16 +44,19 @@ export function fleetTimings(
 ): FleetTimings {
   const idleSocketGraceMs = 1_000;
   const drainTimeoutMs = 8_000;
+  const serviceStepsBudgetMs = 2_000;
   const flagFlushTimeoutMs = 3_000;
   const logFlushTimeoutMs = 1_000;
   // One instance's shutdown once it starts draining, within its share of kill_timeout.
-  const shutdownMs = drainTimeoutMs + flagFlushTimeoutMs + logFlushTimeoutMs + SHUTDOWN_MARGIN_MS;
+  const shutdownMs =
+    drainTimeoutMs + serviceStepsBudgetMs + flagFlushTimeoutMs + logFlushTimeoutMs + SHUTDOWN_MARGIN_MS;
   // Callers got the stop together with this service and spend the same drain delay, so by the time
   // this one would drain, each level of callers above it has at most its own shutdown left.
   const callerWaitTimeoutMs = callerLevels * shutdownMs;
   return Object.freeze({
     idleSocketGraceMs,
     drainTimeoutMs,
+    serviceStepsBudgetMs,
     flagFlushTimeoutMs,
     logFlushTimeoutMs,
     drainDelayMs,

@@ -4,3 +4,4 @@ export {
   type Product,
   type ProductCatalog,
 } from './product-catalog';
+export { PRODUCTS_FILE } from './products-file';

@@ -1,12 +1,27 @@
-import { ecosystemEnv } from './ecosystem-env';
+import { fleet } from '../../services/fleet';
+import { ecosystemEnv as blockOf } from './ecosystem-apps';
+import { serviceVariables } from './service-config';
+
+/** The env block of catalog's app. */
+function ecosystemEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  return blockOf(
+    serviceVariables(
+      fleet.find((service) => service.name === 'catalog')!,
+      fleet,
+    ),
+    env,
+  );
+}
 
 describe('ecosystemEnv', () => {
-  it('carries every configuration variable the environment sets, and nothing else', () => {
+  it("carries every variable the service reads that the environment sets, and nothing else (not another service's)", () => {
     expect(
       ecosystemEnv({
         LOG_LEVEL: 'http',
         LAUNCHDARKLY_SDK_KEY_FILE: '/run/secrets/launchdarkly-sdk-key',
         CATALOG_PORT: '4001',
+        GATEWAY_PORT: '4000',
+        UPSTREAM_TIMEOUT_MS: '1000',
         PATH: '/usr/bin',
         HOME: '/home/fleet',
         PM2_HOME: '/tmp/pm2',

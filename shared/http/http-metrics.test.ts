@@ -2,8 +2,9 @@ import Router from '@koa/router';
 import request from 'supertest';
 
 import { createTestDependencies, type TestServiceDependencies } from '../../test/support/test-dependencies';
-import { createServiceApp, type AppState } from '../http';
-import type { RequestSample } from './request-sample';
+import type { RequestSample } from '../metrics';
+import { createServiceApp } from './create-service-app';
+import type { AppState } from './app-types';
 
 let deps: TestServiceDependencies;
 beforeEach(async () => (deps = await createTestDependencies('metrics')));
