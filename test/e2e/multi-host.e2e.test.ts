@@ -77,22 +77,26 @@ describe('two hosts (one PM2 daemon each, BIND_ADDRESS on a loopback alias) behi
     expect(summary.get.total).toBeGreaterThan(100);
   }, 180_000);
 
-  it('a reload of a whole host behind HAProxy leaves nobody out: no drain delay, no failed request', async () => {
+  it('the guarded rollout of a whole host behind HAProxy: no drain delay on its reloads, no failed request', async () => {
     const [, two] = hosts;
     const load = startBalancedLoad(haproxy!.baseUrl);
     await pause(500);
-    await two!.reload();
+    const rolled = await two!.rollout(['--all'], {}, 300_000);
     await pause(500);
     const summary = await load.stop();
 
+    expect({ code: rolled.code, stderr: rolled.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(rolled.stdout).toMatch(
+      /rollout: host .*\(BIND_ADDRESS 127\.0\.0\.3\).*: done; every instance runs the new build/,
+    );
     const lines = [...(await two!.outLines()).values()].flat();
-    // A reload's old worker gets SIGINT and drains at once (PM2 keeps the port with the others).
+    // Each reload's old worker gets SIGINT and drains at once: PM2 keeps the port with the others.
     expect(lines.filter((line) => line.includes('Left the load balancer'))).toEqual([]);
     expect(lines.some((line) => line.includes('Connections drained'))).toBe(true);
     expect(describeLoad(summary)).toBe(
       `GET 0/${summary.get.total} failed, POST 0/${summary.post.total} failed`,
     );
-  }, 180_000);
+  }, 360_000);
 
   it('pm2 kill (every app at once, as for an OS patch): callees outlive their callers, no GET or POST fails', async () => {
     const [one] = hosts;
