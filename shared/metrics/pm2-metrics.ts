@@ -44,9 +44,9 @@ function age(iso: string | null | undefined, now: number): string {
 }
 
 /**
- * The names of the probes below, as `pm2 show` lists them. PM2's own metrics are off for the fleet
- * (`pmx: false` in ecosystem.config.js); these names still differ from all of them (`HTTP`,
- * `HTTP P95 Latency`, `Used Heap Size`…), so an app that keeps them on cannot mix the two up.
+ * The names of the probes below, as `pm2 show` lists them beside PM2's own (`HTTP`, `HTTP Mean
+ * Latency`, `HTTP P95 Latency`, `Used Heap Size`…, counted since start): none reads like one of those.
+ * PM2's are left on: with `pmx: false` a `pm2 reload` refused connections (see docs/metrics.md).
  */
 export const PM2_METRIC_NAMES = [
   'Flag client mode',

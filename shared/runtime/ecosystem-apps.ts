@@ -121,9 +121,6 @@ export function ecosystemApps(
       max_memory_restart: pm2.max_memory_restart ?? '512M',
       autorestart: true,
       watch: false,
-      // No PM2 metrics injected into the instances (pmx): its HTTP ones wrap every request and would
-      // show in `pm2 show` next to the instance's own, under near-identical names (shared/metrics/pm2-metrics.ts).
-      pmx: false,
       // One log file per instance ($PM2_HOME/logs/<service>-out-<pm_id>.log); lines carry their own time.
       merge_logs: false,
       // Each instance serves /metrics on <NAME>_METRICS_PORT + NODE_APP_INSTANCE (see service-config).
