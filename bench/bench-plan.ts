@@ -24,6 +24,11 @@ export interface BenchPlan {
   /** Figures 8–9: starts per fleet size (absolute times are medians), and the fleet sizes. */
   readonly startRepeats: number;
   readonly scalingInstances: readonly number[];
+  /**
+   * Figure `cold-start-fallbacks`: gateway requests after a cold start while LaunchDarkly is down, each
+   * side (bounded also by 60 s).
+   */
+  readonly coldStartRequests: number;
 }
 
 export const FULL_PLAN: BenchPlan = {
@@ -45,6 +50,7 @@ export const FULL_PLAN: BenchPlan = {
   loadMs: 60_000,
   startRepeats: 3,
   scalingInstances: [1, 2, 4, 8],
+  coldStartRequests: 2_000,
 };
 
 /** Every measurement, briefly: keeps the benchmark from rotting in CI; its numbers mean little. */
@@ -67,4 +73,5 @@ export const QUICK_PLAN: BenchPlan = {
   loadMs: 2_000,
   startRepeats: 1,
   scalingInstances: [1, 2],
+  coldStartRequests: 100,
 };

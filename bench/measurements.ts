@@ -1,3 +1,4 @@
+import type { ColdStartResult } from './measure/cold-start-fallbacks';
 import type { EvaluationCostResult } from './measure/evaluation-cost';
 import type { FlagLayerCostResult } from './measure/flag-layer-cost';
 import type { InstructionCountResult } from './measure/instruction-count';
@@ -50,4 +51,6 @@ export interface Measurements {
   readonly sides: { readonly ours: SideFigures; readonly naive: SideFigures };
   readonly naiveStarts: number[];
   readonly scaling: ScalingPoint[];
+  /** Figure `cold-start-fallbacks`: a host cold-started while LaunchDarkly is down, with the Redis flag store and without. */
+  readonly coldStart: { readonly withRedis: ColdStartResult; readonly withoutRedis: ColdStartResult };
 }

@@ -4,6 +4,7 @@ import { DOUBLE_SDK_KEY, fleetFlags } from '../test/support/fleet-flags';
 import { runLoad } from '../test/support/load-client';
 import type { BenchPlan } from './bench-plan';
 import { withSession, type Session, type Variant } from './fleet-session';
+import { measureColdStartFallbacks } from './measure/cold-start-fallbacks';
 import { measureEvaluationCost } from './measure/evaluation-cost';
 import { measureFlagLayerCost } from './measure/flag-layer-cost';
 import { measureInstructionCount } from './measure/instruction-count';
@@ -192,6 +193,27 @@ async function countInstructions(
  * Every figure of the issue, ours beside the naive baseline where it applies. `otherNodes`: more
  * Node.js binaries to measure the flag layer on (figure 2), beside the one running the benchmark.
  */
+/**
+ * Figure `cold-start-fallbacks`: the fleet (2 per service) cold-started while LaunchDarkly is down, with
+ * the Redis flag store and without.
+ */
+async function measureColdStarts(plan: BenchPlan, progress: Progress): Promise<Measurements['coldStart']> {
+  const measure = async (withRedis: boolean) => {
+    const result = await measureColdStartFallbacks({
+      withRedis,
+      instances: 2,
+      requests: plan.coldStartRequests,
+      maxLoadMs: 60_000,
+    });
+    progress(
+      `cold start while LaunchDarkly is down, ${withRedis ? 'with' : 'without'} Redis: ` +
+        `${result.fallbackAnswers} fallback answers of ${result.requests}, ${result.failed} failed`,
+    );
+    return result;
+  };
+  return { withRedis: await measure(true), withoutRedis: await measure(false) };
+}
+
 export async function runBench(
   plan: BenchPlan,
   progress: Progress,
@@ -241,6 +263,7 @@ export async function runBench(
   progress('start-up: naive baseline');
   const naiveStarts = await naiveStartMs(plan);
   const scaling = await measureScaling(plan, progress);
+  const coldStart = await measureColdStarts(plan, progress);
   const measurements: Measurements = {
     evaluation,
     flagLayer,
@@ -251,6 +274,7 @@ export async function runBench(
     sides,
     naiveStarts,
     scaling,
+    coldStart,
   };
   return {
     date: startedAt.toISOString(),

@@ -8,7 +8,7 @@ export interface Target {
 export interface FigureEntry {
   /** Stable across runs, for comparing with earlier results: `propagation.p99`, `scaling.4.rss`. */
   readonly id: string;
-  /** The issue's figure number, 1–9. */
+  /** The issue's figure number, 1–10. */
   readonly figure: number;
   readonly name: string;
   /** Null when the measurement failed: `error` says why. */

@@ -83,7 +83,8 @@ function otherRuntimeFigures(onNode: FlagLayerOnNode, fleetNodeArgs: readonly st
 
 /** Every figure of the issue from one run's measurements, ours beside the naive baseline where it applies. */
 export function figuresFrom(plan: BenchPlan, measurements: Measurements): FigureEntry[] {
-  const { evaluation, flagLayer, instructions, propagation, sides, naiveStarts, scaling } = measurements;
+  const { evaluation, flagLayer, instructions, propagation, sides, naiveStarts, scaling, coldStart } =
+    measurements;
   const { ours, naive } = sides;
   const measured = (point: ScalingPoint | undefined) => (point && 'startMs' in point ? point : undefined);
   const headlineScaling = measured(scaling.find((point) => point.instances === 2));
@@ -321,6 +322,21 @@ export function figuresFrom(plan: BenchPlan, measurements: Measurements): Figure
           note: `to the ${point.instances} catalog instances; ${3 * point.instances} clients stream`,
         }),
       ];
+    }),
+    // Numbered after main's last figure; its id, not its number, is what other tools key on (the
+    // multi-host section, developed beside it, may take the same number: renumber on merge).
+    figure({
+      id: 'cold-start-fallbacks',
+      figure: 10,
+      name: 'Fallback answers, host cold-started while LaunchDarkly is down, with Redis',
+      value: coldStart.withRedis.fallbackAnswers,
+      unit: 'answers',
+      target: { comparison: 'equals', value: 0 },
+      // "Baseline" here is the same fleet without the Redis flag store, not the naive integration.
+      baseline: coldStart.withoutRedis.fallbackAnswers,
+      note:
+        `of ${coldStart.withRedis.requests} gateway requests (${coldStart.withRedis.failed} failed); ` +
+        `baseline column: without Redis, of ${coldStart.withoutRedis.requests} (${coldStart.withoutRedis.failed} failed)`,
     }),
   ];
 }

@@ -306,6 +306,8 @@ describe('behaviour every service shares, seen through catalog', () => {
         // TestData feeds these flags: no source is watched.
         source: null,
         rejectedData: null,
+        serving: 'live',
+        store: null,
       },
     });
   });

@@ -4,6 +4,7 @@ import type { FlagMode } from './flag-config';
 import { EvaluationTally } from './evaluation-tally';
 import { FlagEventCounts, type FlagEventsState } from './flag-event-counts';
 import type { FlagSourceHealth, FlagSourceMonitor, RejectedFlagData } from './flag-source-monitor';
+import type { FlagServing, FlagStore, FlagStoreState } from './flag-store';
 import { readSdkEventQueue } from './sdk-event-queue';
 
 export interface FlagClientState {
@@ -21,11 +22,25 @@ export interface FlagClientState {
   readonly source?: FlagSourceHealth | null;
   /** Malformed flag data refused since the last good data set (null: none); absent as above. */
   readonly rejectedData?: RejectedFlagData | null;
+  /**
+   * What evaluations answer from: live data, the last known flags of a store ("stored", not live),
+   * or fallbacks. Absent as above: read it with `servingOf`.
+   */
+  readonly serving?: FlagServing;
+  /** The persistent flag store (Redis); null when none is configured; absent as above. */
+  readonly store?: FlagStoreState | null;
+}
+
+/** What an instance's evaluations answer from, also for an instance built before `serving` existed. */
+export function servingOf(state: Pick<FlagClientState, 'initialized' | 'serving'>): FlagServing {
+  return state.serving ?? (state.initialized ? 'live' : 'fallback');
 }
 
 export interface InitOutcome {
   readonly initialized: boolean;
   readonly durationMs: number;
+  /** What evaluations answer from once the wait is over. */
+  readonly serving: FlagServing;
   /** Why flags are not in, when they are not. */
   readonly reason?: string;
 }
@@ -64,12 +79,14 @@ export class FlagClient implements FlagReader {
    *   and the SDK's own flush timer must be off (a very long `flushInterval`). A flush the SDK starts
    *   can be waiting out its one-second retry, unseen, when shutdown's final `flush()` finds the queue
    *   empty and closes: that batch is lost. A flush started here is awaited at shutdown.
+   * @param store The persistent store the SDK was given, if any (see flag-store.ts).
    */
   constructor(
     readonly ld: LDClient,
     readonly mode: FlagMode,
     flushIntervalMs?: number,
     private readonly sourceMonitor?: FlagSourceMonitor,
+    private readonly store?: FlagStore,
   ) {
     ld.on('update', () => {
       this.lastUpdateAt = new Date();
@@ -116,15 +133,29 @@ export class FlagClient implements FlagReader {
   }
 
   state(): FlagClientState {
+    const { initialized, serving } = this.describeServing();
     return {
       mode: this.mode,
-      initialized: this.ld.initialized(),
+      initialized,
       initDurationMs: this.initDurationMs,
       lastUpdateAt: this.lastUpdateAt?.toISOString() ?? null,
       lastError: this.lastError && { message: this.lastError.message, at: this.lastError.at.toISOString() },
       source: this.sourceMonitor?.source() ?? null,
       rejectedData: this.sourceMonitor?.rejectedDataState() ?? null,
+      serving,
+      store: this.store?.state() ?? null,
     };
+  }
+
+  /** With a store, it tells (daemon mode: the SDK calls itself initialized with or without flags). */
+  private describeServing(): { initialized: boolean; serving: FlagServing } {
+    const sdkInitialized = this.ld.initialized();
+    return (
+      this.store?.describe(sdkInitialized) ?? {
+        initialized: sdkInitialized,
+        serving: sdkInitialized ? 'live' : 'fallback',
+      }
+    );
   }
 
   /** Analytics events queued, dropped and delivered; for `npm run status`. */
@@ -141,24 +172,39 @@ export class FlagClient implements FlagReader {
     if (!(timeoutS > 0)) throw new RangeError(`flag init timeout must be above 0 seconds, got ${timeoutS}`);
     const startedAt = performance.now();
     let reason: string | undefined;
-    try {
-      await this.ld.waitForInitialization({ timeout: timeoutS });
+    let waitError: unknown;
+    // The store (if any) connects and loads meanwhile; its own wait is bounded and never rejects.
+    const [waited] = await Promise.allSettled([
+      this.ld.waitForInitialization({ timeout: timeoutS }),
+      this.store?.opened,
+    ]);
+    if (waited.status === 'fulfilled') {
       // A data source that delivers before our 'update' listener exists fires no event for it.
       this.lastUpdateAt ??= new Date();
-    } catch (error) {
-      reason = this.describeInitFailure(error, timeoutS);
+    } else {
+      waitError = waited.reason;
     }
+    const { initialized, serving } = this.describeServing();
+    if (!initialized) reason = this.describeInitFailure(waitError, timeoutS, serving);
     const durationMs = Math.round(performance.now() - startedAt);
     this.initDurationMs = durationMs;
     return reason === undefined
-      ? { initialized: true, durationMs }
-      : { initialized: false, durationMs, reason };
+      ? { initialized: true, durationMs, serving }
+      : { initialized: false, durationMs, serving, reason };
   }
 
-  private describeInitFailure(error: unknown, timeoutS: number): string {
+  private describeInitFailure(error: unknown, timeoutS: number, serving: FlagServing): string {
     const lastProblem = this.lastError ? ` (last SDK error: ${this.lastError.message})` : '';
+    const values =
+      serving === 'stored'
+        ? 'serving the last known flags from the store, not live'
+        : 'serving fallback values';
+    if (error === undefined) {
+      // Daemon mode: the SDK is ready at once; the store holds no flag data set.
+      return `the flag store holds no flags${lastProblem}; ${values}`;
+    }
     if (error instanceof LDTimeoutError) {
-      return `no flag data within ${timeoutS}s${lastProblem}; serving fallback values, the SDK keeps retrying`;
+      return `no flag data within ${timeoutS}s${lastProblem}; ${values}, the SDK keeps retrying`;
     }
     const message = error instanceof Error ? error.message : String(error);
     this.recordError(message);
@@ -166,7 +212,7 @@ export class FlagClient implements FlagReader {
       this.mode === 'file'
         ? 'fix the flag file: it is watched and reloaded'
         : 'the SDK does not retry this: fix the cause, then pm2 reload';
-    return `${message}; serving fallback values (${remedy})`;
+    return `${message}; ${values} (${remedy})`;
   }
 
   /** Delivers queued analytics events, then releases the stream: `close()` alone drops events. */

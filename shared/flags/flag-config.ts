@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 
 import { Secret, configPart, findProjectRoot, httpUrl, integer, readableFileProblem } from '../config';
+import { FLAG_STORE_VARIABLES, flagStoreFrom, type FlagStoreConfig } from './flag-store-config';
 
 export interface LaunchDarklyEndpoints {
   readonly baseUri: string;
@@ -10,15 +11,24 @@ export interface LaunchDarklyEndpoints {
   readonly eventsUri: string;
 }
 
-/** How the flag client gets its data: LaunchDarkly itself, a Relay Proxy (or double), or a local file. */
+/**
+ * How the flag client gets its data: LaunchDarkly itself, a Relay Proxy (or double), or a local file;
+ * with an SDK key, also where it keeps the last known flags (`store`, flag-store-config.ts).
+ */
 export type LaunchDarklyConfig =
   | { readonly mode: 'file'; readonly flagsFile: string; readonly initTimeoutS: number }
-  | { readonly mode: 'stream'; readonly sdkKey: Secret; readonly initTimeoutS: number }
+  | {
+      readonly mode: 'stream';
+      readonly sdkKey: Secret;
+      readonly initTimeoutS: number;
+      readonly store: FlagStoreConfig;
+    }
   | {
       readonly mode: 'relay';
       readonly sdkKey: Secret;
       readonly endpoints: LaunchDarklyEndpoints;
       readonly initTimeoutS: number;
+      readonly store: FlagStoreConfig;
     };
 
 export type FlagMode = LaunchDarklyConfig['mode'];
@@ -58,7 +68,10 @@ function keyFromFile(file: string, problems: string[]): string | undefined {
   return key;
 }
 
-/** The flag client's variables: where flags come from, and how long start-up waits for them. */
+/**
+ * The flag client's variables: where flags come from, how long start-up waits for them, and where the
+ * last known flags are kept (LAUNCHDARKLY_REDIS_*, LAUNCHDARKLY_DAEMON_MODE).
+ */
 export const flagConfig = configPart(
   z.object({
     LAUNCHDARKLY_SDK_KEY: sdkKey.optional(),
@@ -68,6 +81,7 @@ export const flagConfig = configPart(
     LAUNCHDARKLY_EVENTS_URI: httpUrl.optional(),
     LAUNCHDARKLY_FLAGS_FILE: z.string().default(DEFAULT_FLAGS_FILE),
     LAUNCHDARKLY_INIT_TIMEOUT_S: integer(1, 60).default(5),
+    ...FLAG_STORE_VARIABLES,
   }),
   (vars, problems): LaunchDarklyConfig => {
     let key = vars.LAUNCHDARKLY_SDK_KEY;
@@ -91,17 +105,19 @@ export const flagConfig = configPart(
       problems.push('LAUNCHDARKLY_SDK_KEY: must be set when the LAUNCHDARKLY_*_URI endpoints are set');
     }
     const initTimeoutS = vars.LAUNCHDARKLY_INIT_TIMEOUT_S;
+    const store = flagStoreFrom(vars, key !== undefined, problems);
     if (key === undefined) {
       const flagsFile = path.resolve(vars.LAUNCHDARKLY_FLAGS_FILE);
       const problem = readableFileProblem('LAUNCHDARKLY_FLAGS_FILE', flagsFile);
       if (problem) problems.push(problem);
       return { mode: 'file', flagsFile, initTimeoutS };
     }
-    if (!someEndpointsSet) return { mode: 'stream', sdkKey: new Secret(key), initTimeoutS };
+    if (!someEndpointsSet) return { mode: 'stream', sdkKey: new Secret(key), initTimeoutS, store };
     return {
       mode: 'relay',
       sdkKey: new Secret(key),
       initTimeoutS,
+      store,
       endpoints: {
         baseUri: vars.LAUNCHDARKLY_BASE_URI!,
         streamUri: vars.LAUNCHDARKLY_STREAM_URI!,

@@ -151,6 +151,7 @@ describe('the process flag client', () => {
           sdkKey: new Secret(double.sdkKey),
           endpoints: { baseUri: double.url, streamUri: double.url, eventsUri: double.url },
           initTimeoutS: 1,
+          store: { kind: 'memory' },
         },
         logger: log.logger,
         applicationId: 'test',

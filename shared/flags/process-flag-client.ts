@@ -5,6 +5,7 @@ import { launchDarklyLogger, type Logger } from '../logging';
 import { EVENT_DELIVERY_FAILED, FlagClient, type InitOutcome } from './flag-client';
 import { FlagSourceMonitor } from './flag-source-monitor';
 import { EVENT_FLUSH_INTERVAL_MS, launchDarklyOptions, sdkKeyFor } from './launchdarkly-options';
+import { openRedisFlagStore } from './redis-flag-store';
 
 export interface StartFlagClientOptions {
   readonly config: LaunchDarklyConfig;
@@ -56,22 +57,29 @@ export function startFlagClient(options: StartFlagClientOptions): Promise<Starte
   // A source delivering again ends an incident: the next problem's first line is written, even if it
   // reads like one the repeat limiter is still counting.
   const monitor = new FlagSourceMonitor(() => sdkLogger.resetRepeats());
-  const ld = init(sdkKeyFor(options.config), {
-    ...launchDarklyOptions(options.config, sdkLogger, options.applicationId, monitor),
+  const { config } = options;
+  const store =
+    config.mode !== 'file' && config.store.kind === 'redis'
+      ? openRedisFlagStore(config.store, options.logger, monitor)
+      : undefined;
+  const ld = init(sdkKeyFor(config), {
+    ...launchDarklyOptions(config, sdkLogger, options.applicationId, monitor),
+    // Daemon mode (`useLdd`): no data source; the SDK reads the store, where a Relay Proxy writes.
+    ...(store ? { featureStore: store.featureStore, useLdd: store.daemon } : {}),
     ...options.overrides,
   });
-  // Overridden data sources (TestData in tests) are not watched: no source health to report.
-  const watched = options.overrides?.updateProcessor === undefined;
+  // Overridden data sources (TestData in tests) are not watched: no source health to report. In
+  // daemon mode the store is the source, and reports to the monitor itself.
+  const watched = options.overrides?.updateProcessor === undefined || store?.daemon === true;
   const client = new FlagClient(
     ld,
-    options.config.mode,
+    config.mode,
     EVENT_FLUSH_INTERVAL_MS,
     watched ? monitor : undefined,
+    store,
   );
   problems.recordError = (message) => client.recordError(message);
-  const started = client
-    .waitForFlags(options.config.initTimeoutS)
-    .then((outcome) => ({ ...outcome, client }));
+  const started = client.waitForFlags(config.initTimeoutS).then((outcome) => ({ ...outcome, client }));
   current = { client, started };
   return started;
 }

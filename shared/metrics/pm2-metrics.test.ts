@@ -50,6 +50,7 @@ describe('instanceProbes', () => {
     expect(instanceProbes(flags, requests, now)).toEqual({
       'Flag client mode': { value: 'relay' },
       'Flags initialized': { value: 'no' },
+      'Flags served': { value: 'fallback' },
       'Flags last update': { value: 'never' },
       'Flag client last error': { value: '30s ago: Authentication failed' },
       'Flag source': { value: 'not delivering since 45s ago: stream failed: HTTP 401' },

@@ -1,4 +1,4 @@
-import type { FlagClientState } from '../flags';
+import { servingOf, type FlagClientState } from '../flags';
 import type { RequestWindowSummary } from './request-window';
 
 /** One custom metric as PM2 stores it in `pm2_env.axm_monitor` and shows it in `pm2 show` / `pm2 monit`. */
@@ -51,6 +51,7 @@ function age(iso: string | null | undefined, now: number): string {
 export const PM2_METRIC_NAMES = [
   'Flag client mode',
   'Flags initialized',
+  'Flags served',
   'Flags last update',
   'Flag client last error',
   'Flag source',
@@ -75,6 +76,8 @@ export function instanceProbes(
   return {
     'Flag client mode': { value: flags?.mode ?? 'starting' },
     'Flags initialized': { value: flags?.initialized ? 'yes' : 'no' },
+    // live, stored (the last known flags of the flag store, not live) or fallback.
+    'Flags served': { value: flags ? servingOf(flags) : 'starting' },
     'Flags last update': { value: age(flags?.lastUpdateAt, now) },
     'Flag client last error': {
       value: flags?.lastError ? `${age(flags.lastError.at, now)}: ${flags.lastError.message}` : 'none',

@@ -84,6 +84,50 @@ describe('createPrometheusMetrics', () => {
     expect(text).toMatch(/^process_resident_memory_bytes\{service="gateway",service_instance="0"\} \d+/m);
   });
 
+  it("says what evaluations answer from (live, stored, fallback), and the flag store's health only when there is one", async () => {
+    let current: FlagClientState | null = null;
+    const metrics = createPrometheusMetrics({
+      service: 'catalog',
+      instance: '1',
+      flagState: () => current,
+      flagEvaluations: () => undefined,
+    });
+    const labels = 'service="catalog",service_instance="1"';
+    const serving = (text: string) =>
+      Object.fromEntries(
+        [...text.matchAll(/^flag_client_serving\{serving="(\w+)",[^}]*\} (\d)$/gm)].map((m) => [m[1], m[2]]),
+      );
+    const before = await metrics.registry.metrics();
+    expect(serving(before)).toEqual({ live: '0', stored: '0', fallback: '1' });
+    expect(before).not.toContain('flag_store_connected{');
+
+    current = { ...state, initialized: false, serving: 'stored', store: null };
+    expect(serving(await metrics.registry.metrics())).toEqual({ live: '0', stored: '1', fallback: '0' });
+
+    current = {
+      ...state,
+      serving: 'live',
+      store: {
+        kind: 'redis',
+        use: 'last-known',
+        connected: true,
+        lastWriteAt: '2026-01-01T00:00:30.000Z',
+        writePending: false,
+        lastError: null,
+      },
+    };
+    const text = await metrics.registry.metrics();
+    expect(serving(text)).toEqual({ live: '1', stored: '0', fallback: '0' });
+    expect(text).toContain(`flag_store_connected{use="last-known",${labels}} 1`);
+    expect(text).toContain(`flag_store_write_pending{use="last-known",${labels}} 0`);
+    expect(text).toContain(`flag_store_last_write_timestamp_seconds{use="last-known",${labels}} 1767225630`);
+
+    current = { ...state }; // an instance that predates `serving`: initialized means live
+    const without = await metrics.registry.metrics();
+    expect(serving(without)).toEqual({ live: '1', stored: '0', fallback: '0' });
+    expect(without).not.toContain('flag_store_connected{');
+  });
+
   it('keeps each registry to itself: two instances in one process do not clash, the global one stays empty', async () => {
     createPrometheusMetrics({
       service: 'a',

@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
 import type { EvaluationTally, FlagClientState } from '../flags';
 import { registerFlagEvaluationCounter, registerFlagStateGauges } from './flag-metrics';
+import { registerFlagStoreGauges } from './flag-store-metrics';
 import type { RequestObserver } from './request-sample';
 
 export interface PrometheusMetrics {
@@ -41,6 +42,7 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions): Prom
     registers: [registry],
   });
   registerFlagStateGauges(registry, options.flagState);
+  registerFlagStoreGauges(registry, options.flagState);
   registerFlagEvaluationCounter(registry, options.flagEvaluations);
   return {
     registry,

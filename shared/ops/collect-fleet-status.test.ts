@@ -171,10 +171,10 @@ describe('formatStatus', () => {
         /^service +instance +pm_id +pid +status +uptime +restarts +memory +flags .* +events queued +dropped +delivered +failed flushes +health$/,
       ),
       expect.stringMatching(
-        /^catalog +0 +0 +1000 +online +2m +0 +80\.0MB +relay +yes +2m ago +- +3 +0 +120 +0 +ok$/,
+        /^catalog +0 +0 +1000 +online +2m +0 +80\.0MB +relay +yes +live +2m ago +- +3 +0 +120 +0 +ok$/,
       ),
       expect.stringMatching(
-        /^catalog +1 +1 +1001 +online .* relay +no +2m ago +60s ago +3 +0 +120 +0 +UNHEALTHY$/,
+        /^catalog +1 +1 +1001 +online .* relay +no +fallback +2m ago +60s ago +3 +0 +120 +0 +UNHEALTHY$/,
       ),
       'catalog pm_id=1: flags not initialized',
       'catalog pm_id=1 last flag error: Authentication failed',
@@ -252,6 +252,39 @@ describe('formatStatus', () => {
     expect(formatStatus(reports)).toMatch(
       /catalog pm_id=1 warning: flag source not delivering for \d+[smhd]: stream failed/,
     );
+  });
+
+  it('shows an instance serving the stored flags of the flag store as "stored", a problem of its own, with the store\'s warnings', async () => {
+    const store = {
+      kind: 'redis',
+      use: 'last-known',
+      connected: true,
+      lastWriteAt: null,
+      writePending: false,
+      lastError: null,
+    } as const;
+    const { client } = fakePm2([proc(0), proc(1)], (process) =>
+      process.pmId === 1
+        ? { flags: { ...initialized, initialized: false, serving: 'stored', store } }
+        : {
+            flags: {
+              ...initialized,
+              serving: 'live',
+              store: { ...store, connected: false, writePending: true },
+            },
+          },
+    );
+    const { instances: reports } = await collectFleetStatus(client, { timeoutMs: 200 });
+    const text = formatStatus(reports, Date.parse('2026-01-01T00:02:00.000Z'));
+    expect(text.split('\n')).toEqual([
+      expect.stringMatching(/ +initialized +serving +last update /),
+      expect.stringMatching(/^catalog +0 .* relay +yes +live +2m ago .* ok$/),
+      expect.stringMatching(/^catalog +1 .* relay +no +stored +2m ago .* UNHEALTHY$/),
+      'catalog pm_id=0 warning: flag store (Redis) not connected; flag changes not yet written to the flag store',
+      'catalog pm_id=1: serving stored flags, not live',
+      '',
+    ]);
+    expect(fleetIsHealthy(reports)).toBe(false);
   });
 
   it("shows '-' for the events of an instance that cannot count them or predates them (mid-rollout)", async () => {

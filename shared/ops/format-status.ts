@@ -1,4 +1,4 @@
-import type { InstanceReport } from './instance-health';
+import { servingOf, type InstanceReport } from './instance-health';
 import type { Pm2Process } from './pm2-client';
 
 /** What the table shows beside the fleet's instances. */
@@ -36,6 +36,7 @@ const COLUMNS = [
   'memory',
   'flags',
   'initialized',
+  'serving',
   'last update',
   'last error',
   'events queued',
@@ -64,6 +65,7 @@ function row(report: InstanceReport, now: number): string[] {
     megabytes(listed.memoryBytes),
     flags?.mode ?? '-',
     flags ? (flags.initialized ? 'yes' : 'no') : '-',
+    flags ? servingOf(flags) : '-',
     ago(flags?.lastUpdateAt, now),
     flags?.lastError ? ago(flags.lastError.at, now) : '-',
     count(events?.queued),

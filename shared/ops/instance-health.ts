@@ -1,3 +1,4 @@
+import type { FlagClientState, FlagServing } from '../flags';
 import type { Pm2Process } from './pm2-client';
 import type { InstanceStatus } from './status-protocol';
 
@@ -26,8 +27,22 @@ export function problemsOf(listed: Pm2Process, status: InstanceStatus | null): s
   }
   if (status.pid !== listed.pid) problems.push(`answered from pid ${status.pid}, PM2 lists ${listed.pid}`);
   if (status.phase !== 'serving') problems.push(`is ${status.phase}`);
-  if (!status.flags?.initialized) problems.push('flags not initialized');
+  if (!status.flags?.initialized) {
+    problems.push(
+      status.flags && servingOf(status.flags) === 'stored'
+        ? 'serving stored flags, not live'
+        : 'flags not initialized',
+    );
+  }
   return problems;
+}
+
+/**
+ * What an instance's evaluations answer from, also for one built before it said so: the flag
+ * module's `servingOf`, written out here so that the status command does not load the SDK.
+ */
+export function servingOf(flags: Pick<FlagClientState, 'initialized' | 'serving'>): FlagServing {
+  return flags.serving ?? (flags.initialized ? 'live' : 'fallback');
 }
 
 /**
@@ -37,7 +52,7 @@ export function problemsOf(listed: Pm2Process, status: InstanceStatus | null): s
  * fleet's, not the instance's); and a status gate would then stop every rollout.
  */
 export function warningsOf(status: InstanceStatus | null, now = Date.now()): string[] {
-  const warnings = flagSourceWarnings(status, now);
+  const warnings = [...flagSourceWarnings(status, now), ...flagStoreWarnings(status)];
   const events = status?.events;
   if (!events) return warnings;
   if (events.dropped) {
@@ -81,5 +96,18 @@ function flagSourceWarnings(status: InstanceStatus | null, now: number): string[
         `${age(rejected.since, now)}, last: ${rejected.message}`,
     );
   }
+  return warnings;
+}
+
+/**
+ * A flag store that is down or behind: requests are unaffected (they read memory), but a host that
+ * starts now would find older flags, or none.
+ */
+function flagStoreWarnings(status: InstanceStatus | null): string[] {
+  const store = status?.flags?.store;
+  if (!store) return [];
+  const warnings: string[] = [];
+  if (!store.connected) warnings.push('flag store (Redis) not connected');
+  if (store.writePending) warnings.push('flag changes not yet written to the flag store');
   return warnings;
 }

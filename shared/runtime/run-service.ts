@@ -282,9 +282,16 @@ export function runService<M extends AnyServiceManifest>(
       ms: started.durationMs,
       port: config.port,
       metricsPort: config.metricsPort,
+      // Last, so the line reads as before up to here (tools and tests match on it).
+      serving: started.serving,
     };
     if (started.initialized) {
       log.info('LaunchDarkly client initialized', fields);
+    } else if (started.serving === 'stored') {
+      log.warn('LaunchDarkly client NOT initialized; serving stored flags, not live', {
+        ...fields,
+        reason: started.reason,
+      });
     } else {
       log.warn('LaunchDarkly client NOT initialized', { ...fields, reason: started.reason });
     }

@@ -6,7 +6,7 @@ import { inspect } from 'node:util';
 import { fleet } from '../../services/fleet';
 import { ConfigError } from '../config';
 import { DEFAULT_FLAGS_FILE } from '../flags';
-import { loadServiceConfig } from './service-config';
+import { loadServiceConfig, serviceVariables } from './service-config';
 
 type Service = 'gateway' | 'catalog' | 'pricing';
 
@@ -86,6 +86,30 @@ describe('loadServiceConfig', () => {
     expect(config.launchDarkly.mode).toBe('stream');
   });
 
+  it('reads the flag store variables for every service, as part of the flag client config', () => {
+    for (const manifest of fleet) {
+      expect(serviceVariables(manifest, fleet)).toEqual(
+        expect.arrayContaining([
+          'LAUNCHDARKLY_REDIS_URL',
+          'LAUNCHDARKLY_REDIS_PREFIX',
+          'LAUNCHDARKLY_REDIS_CACHE_TTL_S',
+          'LAUNCHDARKLY_DAEMON_MODE',
+        ]),
+      );
+    }
+    const config = loadConfig(
+      { LAUNCHDARKLY_SDK_KEY: 'sdk-1', LAUNCHDARKLY_REDIS_URL: 'redis://127.0.0.1:6379' },
+      'gateway',
+    );
+    expect(config.launchDarkly).toMatchObject({
+      mode: 'stream',
+      store: { kind: 'redis', use: 'last-known' },
+    });
+    expect(loadConfig({ LAUNCHDARKLY_SDK_KEY: 'sdk-1' }, 'catalog').launchDarkly).toMatchObject({
+      store: { kind: 'memory' },
+    });
+  });
+
   it('with an SDK key and all three endpoints, uses them as a relay', () => {
     const config = loadConfig(
       {
@@ -156,6 +180,15 @@ describe('loadServiceConfig', () => {
       expect(problemsOf({ GATEWAY_PORT: 'x', LOG_LEVEL: 'loud' }, 'gateway')).toEqual([
         expect.stringMatching(/^LOG_LEVEL: /),
         expect.stringMatching(/^GATEWAY_PORT: /),
+      ]);
+    });
+
+    it('stops start-up on a bad flag store variable, with the other problems', () => {
+      expect(
+        problemsOf({ LAUNCHDARKLY_SDK_KEY: 'sdk-1', LAUNCHDARKLY_REDIS_URL: 'http://x', CATALOG_PORT: '0' }),
+      ).toEqual([
+        expect.stringMatching(/^LAUNCHDARKLY_REDIS_URL: must be a redis:\/\//),
+        expect.stringMatching(/^CATALOG_PORT: /),
       ]);
     });
 
