@@ -288,6 +288,26 @@ describe('claim R4: Redis restarted empty leaves no instance answering "flag not
 });
 
 describe('claim R5: Relay Proxy daemon mode — flags only from Redis, reported as stored, never as live', () => {
+  it('answers an evaluation whose cache expired while redis-server is frozen (SIGSTOP), without waiting for it to come back', async () => {
+    const writer = startClient();
+    await writer.client.waitForFlags(5);
+    const daemon = startClient('daemon');
+    await waitFor('daemon to see the data set', () => daemon.client.state().initialized, {
+      timeoutMs: 10_000,
+    });
+    expect(await sortFor(daemon.client)).toBe(REAL_SORT);
+    const pid = Number((await redis.client().info('server')).match(/process_id:(\d+)/)?.[1]);
+    process.kill(pid, 'SIGSTOP');
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1_500)); // past the 1 s cache TTL
+      // Resolves only because ioredis gives up on the frozen server (commandTimeout): with its
+      // defaults it would wait until SIGCONT, which comes after.
+      expect(await sortFor(daemon.client)).toBe(FALLBACK_SORT);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+  }, 30_000);
+
   it('is initialized only once Redis holds a data set; serves it as "stored"; sees a change after the cache TTL', async () => {
     const daemon = startClient('daemon');
     expect(await daemon.client.waitForFlags(1)).toMatchObject({ initialized: false, serving: 'fallback' });
