@@ -57,7 +57,7 @@ describe('npm run deploy: pm2 deploy rolls each host in turn through the guarded
   let folder: string;
   let ssh: SshHosts | undefined;
   let work: string;
-  let deployEnv: NodeJS.ProcessEnv;
+  let deployEnv: NodeJS.ProcessEnv = {};
   let firstCommit: string;
 
   const deploy = (...args: string[]) =>
@@ -105,6 +105,8 @@ describe('npm run deploy: pm2 deploy rolls each host in turn through the guarded
     deployEnv = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
+      // PM2's CLI starts a daemon for every command, `pm2 deploy` too: this test's own, killed after.
+      PM2_HOME: path.join(folder, 'operator-pm2'),
       USER: `flagfleet-e2e-${path.basename(folder)}`,
       DEPLOY_HOSTS: ssh.hosts.map((host) => host.target).join(' '),
       DEPLOY_REPO: origin,
@@ -129,6 +131,7 @@ describe('npm run deploy: pm2 deploy rolls each host in turn through the guarded
       await host.shell(`cd ${current} && node node_modules/pm2/bin/pm2 kill`).catch(() => undefined);
     }
     await ssh?.destroy();
+    if (deployEnv.PM2_HOME) await runNode([pm2Bin, 'kill'], deployEnv, projectRoot, 60_000);
     await rm(path.join(os.tmpdir(), `pm2-deploy-flagfleet-e2e-${path.basename(folder)}.log`), {
       force: true,
     });
