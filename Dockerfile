@@ -1,8 +1,11 @@
-# The whole fleet in one container, under pm2-runtime (PM2 as PID 1: it forwards SIGTERM from
-# `docker stop` to every instance as SIGINT, waits for each to drain and flush, then exits).
+# The whole fleet in one container, under pm2-runtime (PM2 as PID 1: on SIGTERM from `docker stop`
+# it sends every instance PM2's shutdown message, a whole-host stop: /readyz turns 503 for
+# DRAIN_DELAY_MS while serving, callees keep serving until their callers are done, then each drains
+# and flushes, and PM2 exits).
 # Build: docker build -t flagfleet .   Run: docker run --rm -p 3000:3000 flagfleet
-# Give `docker stop` more than the instances' worst-case shutdown: docker stop -t 20 (or
-# stop_grace_period: 20s in Compose) — kill_timeout is 16 s; a normal stop takes about a second.
+# Give `docker stop` more than the instances' worst-case shutdown: the largest kill_timeout, 32 s plus
+# DRAIN_DELAY_MS (catalog's and pricing's, which may wait out the gateway's whole shutdown first):
+# docker stop -t 35 (stop_grace_period: 35s in Compose); a normal stop takes about DRAIN_DELAY_MS + 1 s.
 # Node.js 24 LTS, the line the project pins for development and CI (package.json, optionalDependencies);
 # pin a patch release with --build-arg NODE_VERSION=24.21.0. The image brings its own Node.js, so
 # `--omit=optional` leaves out the one the project installs from the npm registry.

@@ -1,11 +1,14 @@
-// Container health: every service of the fleet list answers /readyz 200 (serving; 503 while starting
-// or draining) on its port (its <NAME>_PORT, or its manifest's).
+// Container health: every service of the fleet list answers /readyz 200 (serving; 503 while starting,
+// leaving or draining) on its port (its <NAME>_PORT, or its manifest's), on BIND_ADDRESS when set.
 const { fleet } = require('./dist/services/fleet');
 const { resolvePorts } = require('./dist/shared/fleet');
+const { httpOrigin, localAddressOf } = require('./dist/shared/runtime');
+
+const address = localAddressOf(process.env.BIND_ADDRESS || undefined);
 
 Promise.all(
   fleet.map((service) =>
-    fetch(`http://127.0.0.1:${resolvePorts(service, process.env).port}/readyz`, {
+    fetch(`${httpOrigin(address, resolvePorts(service, process.env).port)}/readyz`, {
       signal: AbortSignal.timeout(4000),
     }).then((response) => response.ok),
   ),

@@ -24,6 +24,10 @@ export interface BenchPlan {
   /** Figures 8–9: starts per fleet size (absolute times are medians), and the fleet sizes. */
   readonly startRepeats: number;
   readonly scalingInstances: readonly number[];
+  /** Figure 10 (multi-host): instances per service on each host, load around each change, flag changes. */
+  readonly multiHostInstances: number;
+  readonly multiHostSettleMs: number;
+  readonly multiHostPropagationChanges: number;
   /**
    * Figure `cold-start-fallbacks`: gateway requests after a cold start while LaunchDarkly is down, each
    * side (bounded also by 60 s).
@@ -50,6 +54,9 @@ export const FULL_PLAN: BenchPlan = {
   loadMs: 60_000,
   startRepeats: 3,
   scalingInstances: [1, 2, 4, 8],
+  multiHostInstances: 2,
+  multiHostSettleMs: 3_000,
+  multiHostPropagationChanges: 30,
   coldStartRequests: 2_000,
 };
 
@@ -73,5 +80,8 @@ export const QUICK_PLAN: BenchPlan = {
   loadMs: 2_000,
   startRepeats: 1,
   scalingInstances: [1, 2],
+  multiHostInstances: 1,
+  multiHostSettleMs: 1_000,
+  multiHostPropagationChanges: 3,
   coldStartRequests: 100,
 };

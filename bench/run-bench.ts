@@ -8,6 +8,7 @@ import { measureColdStartFallbacks } from './measure/cold-start-fallbacks';
 import { measureEvaluationCost } from './measure/evaluation-cost';
 import { measureFlagLayerCost } from './measure/flag-layer-cost';
 import { measureInstructionCount } from './measure/instruction-count';
+import { measureMultiHost } from './measure/multi-host';
 import { fleetNodeArgs, nodeRuntime, type NodeRuntime } from './measure/node-runtime';
 import { cpuPercentOver, memoryBreakdown, processUsage } from './measure/process-usage';
 import { measurePropagation, type PropagationResult } from './measure/propagation';
@@ -16,6 +17,7 @@ import type { FlagLayerOnNode, Measurements, ScalingPoint, SideFigures } from '.
 import type { BenchResult } from './report/bench-result';
 import { figuresFrom, seriesFrom } from './report/figures';
 import { machineInfo } from './report/machine-info';
+import { multiHostFigures } from './report/multi-host-figures';
 import { median, percentile, sleep } from './stats';
 import { loadsFor } from './variant-loads';
 
@@ -168,15 +170,19 @@ async function measureFlagLayerOn(
 const runtimeName = (runtime: NodeRuntime) =>
   `Node.js ${runtime.version}${runtime.execArgv.length ? ` ${runtime.execArgv.join(' ')}` : ''}`;
 
-/** Figure 2, instructions per request on every runtime, all at once: counts are immune to the load. */
+/**
+ * Figure 2, instructions per request on every runtime, one runtime at a time: a count leaves out other
+ * processes, but not the timer work of its own process, which grows when runs share the cores.
+ */
 async function countInstructions(
   runtimes: readonly NodeRuntime[],
   plan: BenchPlan,
   eventsUrl: string,
 ): Promise<FlagLayerOnNode['instructions'][]> {
-  return Promise.all(
-    runtimes.map((runtime) =>
-      measureInstructionCount({
+  const counts: FlagLayerOnNode['instructions'][] = [];
+  for (const runtime of runtimes) {
+    counts.push(
+      await measureInstructionCount({
         runtime,
         eventsUrl,
         warmUpRequests: plan.instructionWarmUpRequests,
@@ -185,8 +191,9 @@ async function countInstructions(
         // No valgrind, or a Node.js it cannot run: the other figures still count.
         error: (error instanceof Error ? error.message : String(error)).slice(0, 300),
       })),
-    ),
-  );
+    );
+  }
+  return counts;
 }
 
 /**
@@ -264,6 +271,16 @@ export async function runBench(
   const naiveStarts = await naiveStartMs(plan);
   const scaling = await measureScaling(plan, progress);
   const coldStart = await measureColdStarts(plan, progress);
+  const multiHost = await measureMultiHost(
+    {
+      instances: plan.multiHostInstances,
+      settleMs: plan.multiHostSettleMs,
+      propagationChanges: plan.multiHostPropagationChanges,
+    },
+    progress,
+  ).catch((error: unknown) => ({
+    error: (error instanceof Error ? error.message : String(error)).slice(0, 300),
+  }));
   const measurements: Measurements = {
     evaluation,
     flagLayer,
@@ -281,7 +298,7 @@ export async function runBench(
     mode: plan.mode,
     durationS: (Date.now() - startedAt.getTime()) / 1000,
     machine: machineInfo(projectRoot),
-    figures: figuresFrom(plan, measurements),
+    figures: [...figuresFrom(plan, measurements), ...multiHostFigures(multiHost, plan.multiHostInstances)],
     series: seriesFrom(measurements),
   };
 }

@@ -12,8 +12,10 @@ export interface PropagationOptions {
   readonly double: LaunchDarklyDouble;
   /** `http://127.0.0.1:PORT` of the service that evaluates `catalog-sort` (ours or the naive one). */
   readonly baseUrl: string;
-  /** How many instances serve it. */
+  /** How many instances serve it (at each URL). */
   readonly instances: number;
+  /** The same service on other hosts: every instance of every host is timed. */
+  readonly otherHostUrls?: readonly string[];
   readonly changes: number;
 }
 
@@ -115,8 +117,13 @@ async function untilServes(
  * (about a millisecond) and polling does not queue requests in front of the patch.
  */
 export async function measurePropagation(options: PropagationOptions): Promise<PropagationResult> {
-  const url = `${options.baseUrl}${REQUEST.path}`;
-  const agents = await connectToEveryInstance(url, options.instances);
+  const channels: { url: string; servedBy: string; agent: http.Agent }[] = [];
+  for (const baseUrl of [options.baseUrl, ...(options.otherHostUrls ?? [])]) {
+    const url = `${baseUrl}${REQUEST.path}`;
+    for (const [servedBy, agent] of await connectToEveryInstance(url, options.instances)) {
+      channels.push({ url, servedBy, agent });
+    }
+  }
   const everyInstanceMs: number[] = [];
   const perInstanceMs: number[] = [];
   try {
@@ -127,7 +134,7 @@ export async function measurePropagation(options: PropagationOptions): Promise<P
       const expected = SORTS[fallthrough]!;
       // Every instance serves the previous value before the change (the connections stay warm).
       await Promise.all(
-        [...agents].map(([servedBy, agent]) =>
+        channels.map(({ url, servedBy, agent }) =>
           untilServes(agent, url, servedBy, previous, performance.now()),
         ),
       );
@@ -136,13 +143,13 @@ export async function measurePropagation(options: PropagationOptions): Promise<P
       const patchedAt = performance.now();
       options.double.setFlag(catalogSortServing(fallthrough));
       const latencies = await Promise.all(
-        [...agents].map(([servedBy, agent]) => untilServes(agent, url, servedBy, expected, patchedAt)),
+        channels.map(({ url, servedBy, agent }) => untilServes(agent, url, servedBy, expected, patchedAt)),
       );
       perInstanceMs.push(...latencies);
       everyInstanceMs.push(Math.max(...latencies));
     }
   } finally {
-    for (const agent of agents.values()) agent.destroy();
+    for (const { agent } of channels) agent.destroy();
   }
   return { everyInstanceMs, perInstanceMs };
 }

@@ -2,6 +2,7 @@ import type { AnyServiceManifest } from '../../shared/fleet';
 import { serviceVariables } from '../../shared/runtime';
 import { canaryEnv } from './canary-env';
 import { runCanary, spareLoopbackPort, type CanaryResult } from './canary';
+import { addressOf } from './reload-steps';
 import type { FleetInstance } from './fleet-instance';
 
 export interface CanaryPhaseOptions {
@@ -37,7 +38,8 @@ export async function runCanaries(
   return Promise.all(
     templates.map(async (template) => {
       const manifest = fleetList.find((service) => service.name === template.service)!;
-      const [port, metricsPort] = [await spareLoopbackPort(), await spareLoopbackPort()];
+      const address = addressOf(template);
+      const [port, metricsPort] = [await spareLoopbackPort(address), await spareLoopbackPort(address)];
       const readyTimeoutMs =
         options.readyTimeoutMs ?? (template.listenTimeoutMs ?? DEFAULT_LISTEN_TIMEOUT_MS) + 10_000;
       return runCanary(
@@ -48,7 +50,7 @@ export async function runCanaries(
           cwd: template.cwd,
           nodeArgs: template.nodeArgs,
           env: canaryEnv(template, serviceVariables(manifest, fleetList), rolloutEnv, port, metricsPort),
-          port,
+          at: { address, port },
         },
         {
           readyTimeoutMs,

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 
 import type { CanaryRequest } from '../../shared/fleet';
-import { errorText, requestOnce, sleep } from './http-request';
+import { errorText, requestOnce, sleep, type InstanceAddress } from './http-request';
 import { OutputTail } from './output-tail';
 import { acceptable, judgeReadiness, type Readiness } from './readiness';
 
@@ -15,7 +15,8 @@ export interface CanaryPlan {
   readonly cwd: string;
   readonly nodeArgs: readonly string[];
   readonly env: Readonly<Record<string, string>>;
-  readonly port: number;
+  /** Where it listens: the host's own address (BIND_ADDRESS) and a spare port. */
+  readonly at: InstanceAddress;
 }
 
 export interface CanaryLimits {
@@ -39,17 +40,17 @@ export interface CanaryResult {
   readonly output: string;
 }
 
-/** A loopback port that was free a moment ago. */
-export async function spareLoopbackPort(): Promise<number> {
+/** A port of `address` (a loopback one by default) that was free a moment ago. */
+export async function spareLoopbackPort(address = '127.0.0.1'): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
+    server.listen(0, address, resolve);
   });
-  const address = server.address();
+  const bound = server.address();
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port from the OS');
-  return address.port;
+  if (bound === null || typeof bound === 'string') throw new Error('no port from the OS');
+  return bound.port;
 }
 
 interface Exit {
@@ -130,7 +131,7 @@ async function untilReady(
     if (exit) throw new CanaryRefused(`${describeExit(exit)} before it was ready (it crashes at start)`);
     try {
       // eslint-disable-next-line no-await-in-loop -- polling: one question at a time
-      const readiness = judgeReadiness(await requestOnce(plan.port, { path: '/readyz' }));
+      const readiness = judgeReadiness(await requestOnce(plan.at, { path: '/readyz' }));
       if (readiness.verdict === 'failed') throw new CanaryRefused(readiness.reason);
       if (acceptable(readiness, limits.allowDegraded)) return readiness;
       last = readiness.verdict === 'degraded' ? readiness.reason : '/readyz answered 503 starting';
@@ -157,7 +158,7 @@ async function smokeTest(plan: CanaryPlan, exitOf: () => Exit | undefined): Prom
   const what = `${spec.method ?? 'GET'} ${spec.path}`;
   let reply;
   try {
-    reply = await requestOnce(plan.port, spec, 10_000);
+    reply = await requestOnce(plan.at, spec, 10_000);
   } catch (error) {
     const exit = exitOf();
     throw new CanaryRefused(`${what} failed: ${exit ? describeExit(exit) : errorText(error)}`);

@@ -9,17 +9,27 @@ export interface RequestSpec {
   readonly body?: unknown;
 }
 
+/** Where the rollout reaches an instance: its port on the host's own address (BIND_ADDRESS). */
+export interface InstanceAddress {
+  readonly address: string;
+  readonly port: number;
+}
+
 /**
  * One request on a fresh connection (no keep-alive: PM2's cluster master hands each new connection
  * to the next worker, and a canary is never kept busy by the rollout). Rejects on a socket error or
  * when no complete reply arrives within `timeoutMs`.
  */
-export function requestOnce(port: number, spec: RequestSpec, timeoutMs = 3_000): Promise<HttpReply> {
+export function requestOnce(
+  { address, port }: InstanceAddress,
+  spec: RequestSpec,
+  timeoutMs = 3_000,
+): Promise<HttpReply> {
   const payload = spec.body === undefined ? undefined : Buffer.from(JSON.stringify(spec.body));
   return new Promise((resolve, reject) => {
     const request = http.request(
       {
-        host: '127.0.0.1',
+        host: address,
         port,
         path: spec.path,
         method: spec.method ?? 'GET',

@@ -1,5 +1,5 @@
 import { servedByOf, type FleetInstance } from './fleet-instance';
-import { errorText, requestOnce, sleep } from './http-request';
+import { errorText, requestOnce, sleep, type InstanceAddress } from './http-request';
 import { judgeReadiness, type Readiness } from './readiness';
 
 export interface ProbeOutcome {
@@ -16,7 +16,7 @@ export interface ProbeOutcome {
  */
 export async function probeInstance(
   instance: FleetInstance,
-  port: number,
+  at: InstanceAddress,
   maxAttempts: number,
 ): Promise<ProbeOutcome> {
   const wanted = servedByOf(instance);
@@ -24,7 +24,7 @@ export async function probeInstance(
   for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
     try {
       // eslint-disable-next-line no-await-in-loop -- one connection at a time walks the round-robin
-      const reply = await requestOnce(port, { path: '/readyz' });
+      const reply = await requestOnce(at, { path: '/readyz' });
       if (reply.servedBy === wanted) {
         const readiness = judgeReadiness(reply);
         if (readiness.verdict !== 'starting') return { readiness, attempts: attempt };

@@ -1,6 +1,7 @@
 import type { StartOptions } from 'pm2';
 
 import { resolvePorts, type AnyServiceManifest } from '../../shared/fleet';
+import { localAddressOf } from '../../shared/runtime';
 import type { FleetInstance } from './fleet-instance';
 import type { StepRecord } from './fleet-report';
 import { errorText, sleep } from './http-request';
@@ -18,6 +19,11 @@ export interface StepLimits {
   readonly signal?: AbortSignal;
   /** The fleet list: where each service's default port is. */
   readonly fleet: readonly AnyServiceManifest[];
+}
+
+/** The address the instance's host serves on, as seen from the host (its worker's BIND_ADDRESS). */
+export function addressOf(instance: Pick<FleetInstance, 'workerEnv'>): string {
+  return localAddressOf(instance.workerEnv.BIND_ADDRESS?.trim() || undefined);
 }
 
 /** The port an instance serves on: its worker's `<NAME>_PORT`, or its manifest's. */
@@ -43,7 +49,11 @@ async function reloadAndCheck(
   const reloaded = reloadProblem(before, after);
   if (reloaded || !after) return { problem: reloaded, detail: '' };
 
-  const probe = await probeInstance(after, portOf(after, limits.fleet), limits.probeAttempts);
+  const probe = await probeInstance(
+    after,
+    { address: addressOf(after), port: portOf(after, limits.fleet) },
+    limits.probeAttempts,
+  );
   if (!probe.readiness) {
     return {
       problem: `its /readyz could not be reached in ${probe.attempts} tries (last error: ${probe.lastError ?? 'none'})`,
@@ -118,7 +128,11 @@ export async function startAndCheck(
   for (const instance of instances) {
     if (instance.status !== 'online') return `pm_id ${instance.pmId} is ${instance.status}, not online`;
     // eslint-disable-next-line no-await-in-loop -- one instance at a time, as the reload checks them
-    const probe = await probeInstance(instance, portOf(instance, limits.fleet), limits.probeAttempts);
+    const probe = await probeInstance(
+      instance,
+      { address: addressOf(instance), port: portOf(instance, limits.fleet) },
+      limits.probeAttempts,
+    );
     if (!probe.readiness) {
       return `pm_id ${instance.pmId}: its /readyz could not be reached in ${probe.attempts} tries (last error: ${probe.lastError ?? 'none'})`;
     }

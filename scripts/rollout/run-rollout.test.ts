@@ -95,7 +95,9 @@ describe('runRollout chooses the services whose build changed', () => {
     expect(reloaded).toEqual([]);
     expect(output.join('\n')).not.toMatch(/canary/);
     expect(output).toContain('  catalog: unchanged: every instance runs this build; not rolled');
-    expect(output.at(-1)).toMatch(/^rollout: nothing changed: every instance already runs this build/);
+    expect(output.at(-1)).toMatch(
+      /^rollout: host .*: nothing changed: every instance already runs this build/,
+    );
   });
 
   it("canaries only the service whose compiled code changed (this test's canary exits at once: refused)", async () => {

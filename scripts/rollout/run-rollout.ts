@@ -6,6 +6,7 @@ import { runCanaries, templateOf, type CanaryTemplate } from './canary-phase';
 import { decideServices, type ServiceDecision } from './changed-services';
 import { EXIT } from './exit-codes';
 import { reloadOrder, type FleetInstance } from './fleet-instance';
+import { hostIdentity } from './host-identity';
 import { fleetReport, type StepRecord } from './fleet-report';
 import { nextBuilds } from './next-build';
 import { indented } from './output';
@@ -106,9 +107,10 @@ export async function runRollout(
   }
   const fleetList = definition.services;
   const pidsAtStart = new Map(fleet.map((instance) => [instance.pmId, instance.pid]));
-  const running = fleetList.filter((service) => fleet.some((i) => i.service === service.name));
+  const running = callOrder(fleetList).filter((service) => fleet.some((i) => i.service === service.name));
+  const host = hostIdentity(fleet);
   io.say(
-    `rollout: PM2_HOME=${control.home}, ${fleet.length} instances of ${running.map((s) => s.name).join(', ')}`,
+    `rollout: ${host}, PM2_HOME=${control.home}, ${fleet.length} instances of ${running.map((s) => s.name).join(', ')}`,
   );
 
   // Services of the fleet list PM2 does not run yet (one just added): canaried, then started.
@@ -135,7 +137,7 @@ export async function runRollout(
   const unchanged = new Set(decisions.filter((d) => !d.roll).map((d) => d.service));
   if (rolled.length === 0 && newServices.length === 0) {
     io.say(
-      'rollout: nothing changed: every instance already runs this build; nothing was touched ' +
+      `rollout: ${host}: nothing changed: every instance already runs this build; nothing was touched ` +
         '(--all rolls every service anyway)',
     );
     return EXIT.rolledOut;
@@ -168,7 +170,10 @@ export async function runRollout(
       io.complain(`rollout: REFUSED: the ${canary.service} canary ${canary.summary}`);
       if (canary.output) io.complain(`  its last output:\n${indented(canary.output)}`);
     }
-    io.complain('rollout: the running fleet was not touched; fix the build and run the rollout again');
+    io.complain(
+      `rollout: ${host}: the running fleet was not touched (it runs the build it ran before); ` +
+        'fix the build and run the rollout again',
+    );
     return EXIT.canaryRefused;
   }
 
@@ -209,7 +214,7 @@ export async function runRollout(
       ? `STOPPED at pm_id ${failed.pmId}: ${failed.problem ?? 'unknown'}`
       : 'INTERRUPTED before every instance was reloaded';
     io.complain(`rollout: ${why}`);
-    io.complain('rollout: what runs where now:');
+    io.complain(`rollout: ${host}: what runs where now:`);
     for (const line of report) io.complain(line);
     io.complain(
       'rollout: PM2 has no rollback. Fix the build and run the rollout again (it reloads every instance ' +
@@ -219,11 +224,11 @@ export async function runRollout(
   }
   io.say(
     [
-      rolled.length > 0 && unchanged.size === 0 ? 'rollout: done; every instance runs the new build' : '',
+      `rollout: ${host}: done`,
+      rolled.length > 0 && unchanged.size === 0 ? '; every instance runs the new build' : '',
       rolled.length > 0 && unchanged.size > 0
-        ? `rollout: done; every instance of ${rolled.join(', ')} runs the new build`
+        ? `; every instance of ${rolled.join(', ')} runs the new build`
         : '',
-      rolled.length === 0 ? 'rollout: done' : '',
       newServices.length > 0 ? `; started ${newServices.join(', ')}` : '',
       unchanged.size > 0 ? `; ${[...unchanged].join(', ')} unchanged, not touched` : '',
       ':',

@@ -1,3 +1,4 @@
+export { callerLevels, callersOf, stopOrder } from './call-graph';
 export { callOrder, type CallingService } from './call-order';
 export { planFleet, resolvePorts } from './fleet-plan';
 export { fleetProblems, serviceNameProblem, type PlannedService } from './fleet-problems';

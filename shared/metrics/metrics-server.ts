@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 
 export interface MetricsServer {
-  listen(port: number): Promise<void>;
+  /** On `host` (every interface when undefined). */
+  listen(port: number, host?: string): Promise<void>;
   address(): AddressInfo | null;
   close(): Promise<void>;
 }
@@ -26,10 +27,10 @@ export function createMetricsServer(registry: Registry): MetricsServer {
     );
   });
   return {
-    listen: (port) =>
+    listen: (port, host) =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
-        server.listen(port, () => {
+        server.listen(port, host, () => {
           server.off('error', reject);
           resolve();
         });

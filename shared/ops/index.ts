@@ -20,3 +20,4 @@ export {
   type StatusQuery,
   type StatusReply,
 } from './status-protocol';
+export { LEAVE_TOPIC, isLeaveRequest, leaveRequest, type LeaveRequest } from './leave-protocol';

@@ -38,8 +38,9 @@ describe('ecosystemApps', () => {
       { ORDERS_PAGE_SIZE: '5', EDGE_PORT: '4100', HOME: '/root' },
       '/srv/app/dist',
     );
-    expect(apps.map((app) => app.name)).toEqual(['edge', 'orders']);
-    expect(apps[0]).toMatchObject({
+    // Callees first: PM2 starts the apps in this order, and edge calls orders.
+    expect(apps.map((app) => app.name)).toEqual(['orders', 'edge']);
+    expect(apps.find((app) => app.name === 'edge')).toMatchObject({
       script: '/srv/app/dist/services/edge/main.js',
       cwd: '/srv/app',
       exec_mode: 'cluster',
@@ -47,8 +48,13 @@ describe('ecosystemApps', () => {
       max_memory_restart: '256M',
       wait_ready: true,
       env: { EDGE_PORT: '4100', NODE_ENV: 'development' },
+      // pm2 stop/delete/kill and pm2-runtime then send the shutdown message: a whole-host stop.
+      shutdown_with_message: true,
     });
-    expect(apps[1]).toMatchObject({ instances: 2, env: { ORDERS_PAGE_SIZE: '5', NODE_ENV: 'development' } });
+    expect(apps.find((app) => app.name === 'orders')).toMatchObject({
+      instances: 2,
+      env: { ORDERS_PAGE_SIZE: '5', NODE_ENV: 'development' },
+    });
     expect(apps[0]!.kill_timeout).toBeGreaterThan(apps[0]!.listen_timeout as number);
   });
 

@@ -1,22 +1,10 @@
 import os from 'node:os';
 import path from 'node:path';
-import { z } from 'zod';
 
-import { ConfigError, configPart, integer, readConfig, withoutEmptyValues, type Env } from '../config';
-import { fleetProblems, planFleet, type AnyServiceManifest } from '../fleet';
+import { ConfigError, readConfig, withoutEmptyValues, type Env } from '../config';
+import { callOrder, fleetProblems, planFleet, type AnyServiceManifest } from '../fleet';
+import { pm2Config } from './pm2-config';
 import { SHARED_CONFIG_PARTS, loadServiceConfig, serviceVariables } from './service-config';
-
-/** The PM2-side variable: how many instances of each service (a manifest may set its own). */
-export const pm2Config = configPart(
-  z.object({
-    FLEET_INSTANCES: z
-      .union([z.literal('max'), integer(1, 256)], {
-        message: 'must be "max" or a whole number from 1 to 256',
-      })
-      .default(2),
-  }),
-  (vars) => ({ fleetInstances: vars.FLEET_INSTANCES }),
-);
 
 /**
  * What PM2 runs every instance with unless its manifest says otherwise. `--max-semi-space-size=1` (MB):
@@ -87,9 +75,11 @@ export function ecosystemApps(
     problems.push(...error.problems);
   }
   const sharedProblems = new Set(problems);
+  const killTimeouts = new Map<string, number>();
   for (const manifest of fleet) {
     try {
       timings = loadServiceConfig(withoutEmptyValues(env), manifest, fleet).timings;
+      killTimeouts.set(manifest.name, timings.killTimeoutMs);
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       for (const problem of error.problems) {
@@ -99,7 +89,9 @@ export function ecosystemApps(
   }
   if (problems.length > 0 || timings === undefined) throw new ConfigError([...new Set(problems)]);
 
-  return fleet.map((manifest): EcosystemApp => {
+  // Callees first, the edge last: PM2 starts the apps in this order, two at a time, and a caller up
+  // before its callees would answer with 502 (it waits for its callees only a few seconds).
+  return callOrder(fleet).map((manifest): EcosystemApp => {
     const { pm2 = {} } = manifest;
     return {
       name: manifest.name,
@@ -112,8 +104,13 @@ export function ecosystemApps(
       // Online only after flags are in and the port is bound (the service sends 'ready').
       wait_ready: true,
       listen_timeout: timings!.listenTimeoutMs,
-      // SIGKILL only after the service had its whole drain, shutdown steps, flush and log flush.
-      kill_timeout: timings!.killTimeoutMs,
+      // SIGKILL only after the service had its whole stop: on a whole-host stop the drain delay and
+      // the wait for its callers too (fleet-timings.ts), so each service has its own.
+      kill_timeout: killTimeouts.get(manifest.name) ?? timings!.killTimeoutMs,
+      // pm2 stop/delete/kill and pm2-runtime send the 'shutdown' message: a whole-host stop, which
+      // leaves the load balancer first. A reload still sends SIGINT (PM2 never sends the message to
+      // the old worker) and drains at once (stop-kind.ts).
+      shutdown_with_message: true,
       // A crashing build backs off instead of spinning, and gives up after max_restarts.
       exp_backoff_restart_delay: 100,
       min_uptime: pm2.min_uptime ?? 5_000,

@@ -4,8 +4,10 @@ export {
   type DrainReport,
   type DrainingServer,
 } from './draining-server';
-export { ecosystemApps, ecosystemEnv, pm2Config, type EcosystemApp } from './ecosystem-apps';
-export { fleetTimings, type FleetTimings } from './fleet-timings';
+export { ecosystemApps, ecosystemEnv, type EcosystemApp } from './ecosystem-apps';
+export { fleetTimings, type FleetTimings, type HostStopTimings } from './fleet-timings';
+export { hostConfig, httpOrigin, localAddressOf, type HostSettings } from './host-config';
+export { pm2Config } from './pm2-config';
 export { realProcess, type CrashOrigin, type ProcessPort, type StopSignal } from './process-port';
 export {
   runService,
@@ -29,3 +31,4 @@ export {
   type ShutdownStepOptions,
   type ShutdownSteps,
 } from './shutdown-steps';
+export { acceptsConnections, waitForPorts, type PortsWaitReport } from './port-probe';

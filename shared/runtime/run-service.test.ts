@@ -9,7 +9,7 @@ import { flagClient, stopFlagClient } from '../flags';
 import { createServiceApp, type AppState } from '../http';
 import { fingerprintRunningBuild } from '../build';
 import { fleet } from '../../services/fleet';
-import { statusQuery } from '../ops';
+import { leaveRequest, statusQuery } from '../ops';
 import type { CrashOrigin, ProcessPort, StopSignal } from './process-port';
 import {
   runService,
@@ -112,6 +112,10 @@ async function envFor(extra: NodeJS.ProcessEnv = {}): Promise<NodeJS.ProcessEnv>
   return {
     CATALOG_PORT: String(await freePort()),
     CATALOG_METRICS_PORT: String(await freePort()),
+    // The catalog's caller: a whole-host stop waits for its ports, so they are the test's own.
+    GATEWAY_PORT: String(await freePort()),
+    GATEWAY_METRICS_PORT: String(await freePort()),
+    FLEET_INSTANCES: '1',
     LOG_FORMAT: 'json',
     LAUNCHDARKLY_INIT_TIMEOUT_S: '1',
     ...extra,
@@ -327,7 +331,7 @@ describe('runService', () => {
 
     const slow = get(port, '/slow', new http.Agent({ keepAlive: true }));
     await new Promise((resolve) => setTimeout(resolve, 50));
-    proc.signal('SIGTERM');
+    proc.signal('SIGINT');
     const readyz = await get(port, '/readyz', agent);
     expect(readyz.status).toBe(503);
     expect(JSON.parse(readyz.body)).toMatchObject({ status: 'draining' });
@@ -529,5 +533,109 @@ describe('runService', () => {
       error: { code: 'EADDRINUSE' },
     });
     await new Promise((resolve) => blocker.close(resolve));
+  });
+});
+
+/** A listening server standing in for a caller's port; resolves with it once bound. */
+async function listeningOn(port: number): Promise<http.Server> {
+  const server = http.createServer((_request, response) => response.end('caller'));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return server;
+}
+
+function close(server: http.Server): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+describe('runService on a whole-host stop', () => {
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((handle) => handle.stop('test cleanup')));
+    await stopFlagClient(50).catch(() => undefined);
+  });
+
+  it.each([
+    ['SIGTERM', (proc: FakeProcess) => proc.signal('SIGTERM')],
+    ['the PM2 shutdown message', (proc: FakeProcess) => proc.message('shutdown')],
+  ])(
+    'on %s: /readyz answers 503 "leaving" while new requests are still served, for DRAIN_DELAY_MS, then drains',
+    async (_name, stopIt) => {
+      const env = await envFor({ DRAIN_DELAY_MS: '1500' });
+      const port = Number(env.CATALOG_PORT);
+      const { service, proc, log } = launch(env);
+      await service.started;
+
+      stopIt(proc);
+      const readyz = await get(port, '/readyz', new http.Agent({ keepAlive: true }));
+      expect(readyz.status).toBe(503);
+      expect(JSON.parse(readyz.body)).toMatchObject({ status: 'leaving' });
+      expect(readyz.headers.connection).not.toBe('close');
+      // A new connection is still accepted and served: the balancer has not noticed yet.
+      expect((await get(port, '/livez')).status).toBe(200);
+
+      expect(await service.exited).toBe(0);
+      const left = log.lines().find((line) => line.msg === 'Left the load balancer; draining');
+      expect(left?.leftForMs).toBeGreaterThanOrEqual(1500);
+      expect(log.messages().indexOf('Left the load balancer; draining')).toBeLessThan(
+        log.messages().indexOf('Connections drained'),
+      );
+    },
+  );
+
+  it('a reload (SIGINT to the old worker) drains at once: no drain delay, no wait for callers', async () => {
+    // Jest's 5 s test timeout is the proof: either wait would take 60 s here.
+    const env = await envFor({ DRAIN_DELAY_MS: '60000' });
+    const caller = await listeningOn(Number(env.GATEWAY_PORT));
+    const { service, proc, log } = launch(env);
+    await service.started;
+
+    proc.signal('SIGINT');
+    expect(await service.exited).toBe(0);
+    expect(log.messages()).not.toContain('Left the load balancer; draining');
+    await close(caller);
+  });
+
+  it('after a leave request it answers /readyz 503 and keeps serving; the stop then waits only the rest of the delay', async () => {
+    const env = await envFor({ DRAIN_DELAY_MS: '1000' });
+    const port = Number(env.CATALOG_PORT);
+    const { service, proc, log } = launch(env);
+    await service.started;
+
+    proc.message(leaveRequest());
+    const readyz = await get(port, '/readyz');
+    expect(readyz.status).toBe(503);
+    expect(JSON.parse(readyz.body)).toMatchObject({ status: 'leaving' });
+    expect((await get(port, '/livez')).status).toBe(200);
+    expect(proc.exits).toEqual([]);
+
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    proc.message('shutdown');
+    expect(await service.exited).toBe(0);
+    const left = log.lines().find((line) => line.msg === 'Left the load balancer; draining');
+    expect(left?.leftForMs).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('a callee keeps serving until every caller port on its host is closed, then drains', async () => {
+    const env = await envFor();
+    const port = Number(env.CATALOG_PORT);
+    const callerPort = await listeningOn(Number(env.GATEWAY_PORT));
+    const callerMetrics = await listeningOn(Number(env.GATEWAY_METRICS_PORT));
+    const { service, proc, log } = launch(env);
+    await service.started;
+
+    proc.signal('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await get(port, '/livez')).status).toBe(200);
+    expect(JSON.parse((await get(port, '/readyz')).body)).toMatchObject({ status: 'leaving' });
+
+    await close(callerPort);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The caller instance's metrics port is still open: it may still have requests in flight.
+    expect((await get(port, '/livez')).status).toBe(200);
+    expect(proc.exits).toEqual([]);
+
+    await close(callerMetrics);
+    expect(await service.exited).toBe(0);
+    const left = log.lines().find((line) => line.msg === 'Left the load balancer; draining');
+    expect(left?.callers).toMatchObject({ reached: true });
   });
 });

@@ -19,13 +19,16 @@ import {
   type Pm2MetricsPublisher,
   type RequestObserver,
 } from '../metrics';
+import { isLeaveRequest } from '../ops';
 import { createDrainingServer, type DrainingServer } from './draining-server';
+import { createHostLeave, waitForCallees, type HostLeave } from './host-leave';
 import { realProcess, type ProcessPort } from './process-port';
 import { serviceBuildInputs } from './service-build';
 import { loadServiceConfig, type ServiceConfig } from './service-config';
 import { createShutdownSteps, type RegisterShutdownStep } from './shutdown-steps';
 import { answerStatusQuery } from './status-responder';
 import { assertSupportedNode } from './supported-node';
+import { SHUTDOWN_MESSAGE, stopKindOfSignal, type StopKind } from './stop-kind';
 
 /** What the runner hands to a service's `createApp`. */
 export interface ServiceDependencies<M extends AnyServiceManifest = AnyServiceManifest> {
@@ -78,7 +81,9 @@ export interface ServiceHandle {
  * traffic to a worker as soon as it listens, so flags come before listen; `ready` comes last because
  * PM2 retires the old worker on it.
  *
- * Stop (SIGINT from `pm2 reload`/`stop`, SIGTERM from containers, or PM2's `shutdown` message;
+ * Stop (SIGINT from `pm2 reload`, SIGTERM from containers, or PM2's `shutdown` message from
+ * `pm2 stop`/`delete`/`kill`; on a whole-host stop only (stop-kind.ts), `/readyz` first answers 503
+ * while serving for DRAIN_DELAY_MS and until this host's callers are done (host-leave.ts);
  * once, however many arrive): `/readyz` turns 503 → stop accepting and drain connections → the
  * service's own shutdown steps → flush flag events, then close the client → close the metrics port →
  * flush the logger → exit. All within PM2's `kill_timeout`.
@@ -102,24 +107,30 @@ export function runService<M extends AnyServiceManifest>(
   let build: BuildFingerprint | null = null;
   let shutdownSteps: ReturnType<typeof createShutdownSteps> | undefined;
   let stopping: Promise<number> | undefined;
+  let hostLeave: HostLeave | undefined;
+  /** Set when the stop is a whole-host stop of a serving instance: it leaves the load balancer first. */
+  let leavesFirst = false;
   let exitCode = 0;
   // Not Promise.withResolvers (Node 22+): this runs before start() checks the Node.js version, and
   // must get that far on an end-of-life Node to refuse it with a message rather than a TypeError.
   let resolveExited: (code: number) => void = () => undefined;
   const exited = new Promise<number>((resolve) => (resolveExited = resolve));
 
-  function stop(reason: string, code = 0): Promise<number> {
+  function stop(reason: string, code = 0, kind: StopKind = 'reload'): Promise<number> {
     exitCode = Math.max(exitCode, code);
     if (stopping) {
       logger?.warn('Already shutting down; ignoring', { reason });
       return stopping;
     }
+    const phase = lifecycle.phase();
+    leavesFirst = kind === 'host' && hostLeave !== undefined && (phase === 'serving' || phase === 'leaving');
     stopping = shutDown(reason);
     return stopping;
   }
 
   async function shutDown(reason: string): Promise<number> {
-    lifecycle.enter('draining');
+    if (leavesFirst) hostLeave?.leave();
+    else lifecycle.enter('draining');
     // Every step below is bounded; this is the last resort should one still hang: exit on our own
     // terms just before PM2 would SIGKILL us.
     const lastResort = config
@@ -145,6 +156,15 @@ export function runService<M extends AnyServiceManifest>(
     const { timings } = config;
     logger.info('Shutting down', { reason });
     pm2Metrics?.stop();
+    if (leavesFirst && hostLeave) {
+      const left = await hostLeave.beforeDrain();
+      lifecycle.enter('draining');
+      if (left.callers && !left.callers.reached) {
+        logger.warn('Services that call this one still answer on this host; draining anyway', { ...left });
+      } else {
+        logger.info('Left the load balancer; draining', { ...left });
+      }
+    }
     if (server) {
       const report = await server.drain(timings);
       if (report.forcedConnections > 0) {
@@ -201,8 +221,8 @@ export function runService<M extends AnyServiceManifest>(
       log.error(`Crashed (${origin}); shutting down`, { error });
       void stop(origin, 1);
     });
-    proc.onSignal('SIGINT', () => void stop('SIGINT'));
-    proc.onSignal('SIGTERM', () => void stop('SIGTERM'));
+    proc.onSignal('SIGINT', () => void stop('SIGINT', 0, stopKindOfSignal('SIGINT')));
+    proc.onSignal('SIGTERM', () => void stop('SIGTERM', 0, stopKindOfSignal('SIGTERM')));
     const statusSources = {
       service: manifest.name,
       instance: config.instance,
@@ -211,8 +231,13 @@ export function runService<M extends AnyServiceManifest>(
       build: () => build,
     };
     proc.onMessage((message) => {
-      if (message === 'shutdown') void stop('shutdown message');
-      else answerStatusQuery(proc, message, statusSources);
+      if (message === SHUTDOWN_MESSAGE) void stop('shutdown message', 0, 'host');
+      else if (isLeaveRequest(message)) {
+        if (lifecycle.phase() === 'serving') {
+          log.info('Leaving the load balancer: /readyz answers 503; still serving');
+          hostLeave?.leave();
+        }
+      } else answerStatusQuery(proc, message, statusSources);
     });
 
     const flagState = () => flags?.state() ?? null;
@@ -235,6 +260,8 @@ export function runService<M extends AnyServiceManifest>(
       (error: unknown) =>
         log.warn('Could not compute the build fingerprint; a rollout will reload this instance', { error }),
     );
+    // Meanwhile, and within the same bound: the services this one calls, on this host, up first.
+    const callees = waitForCallees(config, config.launchDarkly.initTimeoutS * 1_000);
     const started = await startFlagClient({
       config: config.launchDarkly,
       logger: log,
@@ -243,6 +270,10 @@ export function runService<M extends AnyServiceManifest>(
     });
     flags = started.client;
     await fingerprinted;
+    const calleesUp = await callees;
+    if (!calleesUp.reached) {
+      log.warn('Services this one calls do not answer on this host yet; serving anyway', { ...calleesUp });
+    }
     if (stopping) return;
 
     try {
@@ -258,10 +289,10 @@ export function runService<M extends AnyServiceManifest>(
       });
       if (stopping) return;
       server = createDrainingServer(requestListener(app));
-      await server.listen(config.port);
+      await server.listen(config.port, config.host.bindAddress);
       if (stopping) return;
       metricsServer = createMetricsServer(prometheus.registry);
-      await metricsServer.listen(config.metricsPort);
+      await metricsServer.listen(config.metricsPort, config.host.bindAddress);
     } catch (error) {
       log.error('Could not start serving', { error, port: config.port, metricsPort: config.metricsPort });
       await stop('start-up failure', 1);
@@ -269,6 +300,7 @@ export function runService<M extends AnyServiceManifest>(
     }
     if (stopping) return;
 
+    hostLeave = createHostLeave(lifecycle, config);
     lifecycle.enter('serving');
     proc.send?.('ready');
     pm2Metrics = startPm2Metrics({
@@ -282,6 +314,7 @@ export function runService<M extends AnyServiceManifest>(
       ms: started.durationMs,
       port: config.port,
       metricsPort: config.metricsPort,
+      ...(config.host.bindAddress === undefined ? {} : { bindAddress: config.host.bindAddress }),
       // Last, so the line reads as before up to here (tools and tests match on it).
       serving: started.serving,
     };

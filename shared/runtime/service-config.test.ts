@@ -138,6 +138,53 @@ describe('loadServiceConfig', () => {
     );
   });
 
+  describe('on one host of several (BIND_ADDRESS, DRAIN_DELAY_MS)', () => {
+    it('by default listens on every interface, with no drain delay and the same kill_timeout as before', () => {
+      const config = loadConfig({}, 'gateway');
+      expect(config.host).toEqual({ bindAddress: undefined, localAddress: '127.0.0.1', drainDelayMs: 0 });
+      expect(config.timings.killTimeoutMs).toBe(16_000);
+      expect(config.calleePorts).toEqual([3001, 3002]);
+    });
+
+    it.each([
+      ['127.0.0.2', 'http://127.0.0.2:3001'],
+      ['::1', 'http://[::1]:3001'],
+      ['0.0.0.0', 'http://127.0.0.1:3001'],
+    ])("BIND_ADDRESS=%s: the gateway calls this host's catalog at %s", (address, catalogUrl) => {
+      const config = loadConfig({ BIND_ADDRESS: address }, 'gateway');
+      expect(config.host.bindAddress).toBe(address);
+      expect(config.upstreams.catalog).toBe(catalogUrl);
+    });
+
+    it("knows its callers' ports on this host: the catalog waits for the gateway's on a whole-host stop", () => {
+      // The gateway's port and each of its instances' metrics ports (FLEET_INSTANCES, 2 by default).
+      expect(loadConfig({}, 'catalog').callerPorts).toEqual([3000, 9100, 9101]);
+      expect(loadConfig({ FLEET_INSTANCES: '3', GATEWAY_PORT: '4000' }, 'catalog').callerPorts).toEqual([
+        4000, 9100, 9101, 9102,
+      ]);
+      expect(loadConfig({}, 'gateway').callerPorts).toEqual([]);
+    });
+
+    it('waits at start-up only for callees on this host, not for one reached through its own URL', () => {
+      expect(loadConfig({ PRICING_URL: 'http://10.0.0.9:3002' }, 'gateway').calleePorts).toEqual([3001]);
+    });
+
+    it('keeps kill_timeout above the drain delay, the wait for every level of callers and its own shutdown', () => {
+      const gateway = loadConfig({ DRAIN_DELAY_MS: '1500' }, 'gateway').timings;
+      const catalog = loadConfig({ DRAIN_DELAY_MS: '1500' }, 'catalog').timings;
+      const shutdown = (t: typeof gateway) =>
+        t.drainTimeoutMs + t.serviceStepsBudgetMs + t.flagFlushTimeoutMs + t.logFlushTimeoutMs;
+      expect(gateway.drainDelayMs).toBe(1500);
+      expect(gateway.callerWaitTimeoutMs).toBe(0);
+      expect(gateway.killTimeoutMs).toBeGreaterThan(1500 + shutdown(gateway));
+      // The catalog may wait out the gateway's whole shutdown before its own.
+      expect(catalog.callerWaitTimeoutMs).toBeGreaterThanOrEqual(
+        gateway.killTimeoutMs - gateway.drainDelayMs,
+      );
+      expect(catalog.killTimeoutMs).toBeGreaterThan(1500 + catalog.callerWaitTimeoutMs + shutdown(catalog));
+    });
+  });
+
   describe('rejects bad values with a message that names the variable', () => {
     it.each([
       ['LAUNCHDARKLY_INIT_TIMEOUT_S', '0'],
@@ -157,6 +204,11 @@ describe('loadServiceConfig', () => {
       ['PRICING_URL', 'http://pricing:3002/v1'],
       ['LAUNCHDARKLY_FLAGS_FILE', '/no/such/flags.json'],
       ['PRODUCTS_FILE', '/no/such/products.json'],
+      ['BIND_ADDRESS', 'fleet-host-1'],
+      ['BIND_ADDRESS', '127.0.0.300'],
+      ['DRAIN_DELAY_MS', '-1'],
+      ['DRAIN_DELAY_MS', '1.5'],
+      ['DRAIN_DELAY_MS', '60001'],
     ])('%s=%s', (variable, value) => {
       const problems = problemsOf({ [variable]: value }, readerOf(variable));
       expect(problems).toHaveLength(1);

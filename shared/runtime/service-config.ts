@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -10,11 +11,15 @@ import {
   readableFileProblem,
   variablesOf,
   type ConfigPart,
+  withoutEmptyValues,
   type Env,
 } from '../config';
 import { flagConfig, type LaunchDarklyConfig } from '../flags';
 import {
+  callerLevels,
+  callersOf,
   metricsPortVariable,
+  resolvePorts,
   portVariable,
   urlVariable,
   type AnyServiceManifest,
@@ -22,6 +27,8 @@ import {
 } from '../fleet';
 import { logConfig, type LogConfig } from '../logging';
 import { fleetTimings, type FleetTimings } from './fleet-timings';
+import { hostConfig, httpOrigin, type HostSettings } from './host-config';
+import { pm2Config } from './pm2-config';
 
 type EnvOf<M> = M extends ServiceManifest<string, infer Env, string, string> ? z.output<Env> : never;
 type FilesOf<M> = M extends ServiceManifest<string, z.ZodObject, infer Files, string> ? Files : never;
@@ -45,12 +52,26 @@ export interface ServiceConfig<M extends AnyServiceManifest = AnyServiceManifest
   readonly launchDarkly: LaunchDarklyConfig;
   readonly log: LogConfig;
   readonly timings: FleetTimings;
+  /** BIND_ADDRESS and DRAIN_DELAY_MS (host-config.ts). */
+  readonly host: HostSettings;
+  /**
+   * The ports that tell it the services calling it on this host are done (a whole-host stop waits
+   * for them): each caller's service port, and each caller instance's metrics port, which an instance
+   * closes only once its drain is over.
+   */
+  readonly callerPorts: readonly number[];
+  /** The ports of the services it calls, on this host: it starts serving once they answer. */
+  readonly calleePorts: readonly number[];
 }
 
 const projectRoot = findProjectRoot(__dirname);
 
 /** The parts every service reads, whatever it is. */
-export const SHARED_CONFIG_PARTS = Object.freeze({ launchDarkly: flagConfig, log: logConfig });
+export const SHARED_CONFIG_PARTS = Object.freeze({
+  launchDarkly: flagConfig,
+  log: logConfig,
+  host: hostConfig,
+});
 
 function instancePart(manifest: AnyServiceManifest) {
   const portVar = portVariable(manifest.name);
@@ -87,16 +108,40 @@ function upstreamsPart(manifest: AnyServiceManifest, fleet: readonly AnyServiceM
     const known = fleet.find((candidate) => candidate.name === callee);
     if (known) shape[portVariable(callee)] = portNumber.default(known.port);
   }
+  // Each callee's origin, once the host's own address is known (a callee on this host listens there).
   return configPart(z.object(shape), (vars, problems) => {
-    const upstreams: Record<string, string> = {};
+    const upstreams: Record<string, { url?: string; port?: number }> = {};
     for (const callee of manifest.calls) {
       const url = vars[urlVariable(callee)] as string | undefined;
       const port = vars[portVariable(callee)] as number | undefined;
-      if (url !== undefined) upstreams[callee] = url;
-      else if (port !== undefined) upstreams[callee] = `http://127.0.0.1:${port}`;
+      if (url !== undefined) upstreams[callee] = { url };
+      else if (port !== undefined) upstreams[callee] = { port };
       else problems.push(`${urlVariable(callee)}: must be set: ${callee} is not in this fleet list`);
     }
     return upstreams;
+  });
+}
+
+/**
+ * The ports that tell this service its callers on this host are done (each caller's service port,
+ * and each caller instance's metrics port): read from the environment the way the rollout and the
+ * container health check read another service's ports (resolvePorts), with the callers' manifest
+ * defaults. Not this service's own configuration: it never fails start-up, and is not part of its
+ * build fingerprint or PM2 env block (a caller's variables are the caller's).
+ */
+function callerPortsOf(
+  manifest: AnyServiceManifest,
+  fleet: readonly AnyServiceManifest[],
+  env: Env,
+): number[] {
+  const fleetInstances = pm2Config.schema.shape.FLEET_INSTANCES.safeParse(
+    withoutEmptyValues(env).FLEET_INSTANCES,
+  );
+  return callersOf(fleet, manifest.name).flatMap((caller) => {
+    const { port, metricsPort } = resolvePorts(caller, env);
+    const count = caller.pm2?.instances ?? (fleetInstances.success ? fleetInstances.data : 2);
+    const instances = count === 'max' ? os.availableParallelism() : count;
+    return [port, ...Array.from({ length: instances }, (_, index) => metricsPort + index)];
   });
 }
 
@@ -148,16 +193,32 @@ export function loadServiceConfig<M extends AnyServiceManifest>(
   fleet: readonly AnyServiceManifest[],
 ): ServiceConfig<M> {
   const parts = readConfig(env, { ...SHARED_CONFIG_PARTS, ...ownConfigParts(manifest, fleet) });
+  const { host } = parts;
+  const upstreams = Object.fromEntries(
+    Object.entries(parts.upstreams).map(([callee, { url, port }]) => [
+      callee,
+      url ?? httpOrigin(host.localAddress, port!),
+    ]),
+  );
   return Object.freeze({
     service: manifest.name,
     instance: parts.instance.instance,
     port: parts.instance.port,
     metricsPort: parts.instance.metricsPort,
-    upstreams: parts.upstreams as ServiceConfig<M>['upstreams'],
+    upstreams: Object.freeze(upstreams) as ServiceConfig<M>['upstreams'],
     files: parts.files as ServiceConfig<M>['files'],
     env: parts.env as ServiceConfig<M>['env'],
     launchDarkly: parts.launchDarkly,
     log: parts.log,
-    timings: fleetTimings(parts.launchDarkly.initTimeoutS),
+    timings: fleetTimings(parts.launchDarkly.initTimeoutS, {
+      drainDelayMs: host.drainDelayMs,
+      callerLevels: callerLevels(fleet, manifest.name),
+    }),
+    host,
+    callerPorts: callerPortsOf(manifest, fleet, env),
+    // Only callees on this host: one reached through its own <NAME>_URL is someone else's to start.
+    calleePorts: Object.values(parts.upstreams)
+      .filter((upstream) => upstream.url === undefined)
+      .map((upstream) => upstream.port!),
   });
 }

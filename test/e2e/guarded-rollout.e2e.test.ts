@@ -91,7 +91,7 @@ describe('guarded rollout', () => {
     expect(canariesIn(result.stdout)).toEqual(['gateway', 'catalog', 'pricing']);
     expect(result.stdout).toMatch(/canary gateway: ok: ready with flags initialised/);
     expect(result.stdout).toMatch(/\[6\/6\] gateway pm_id \d+: ok/);
-    expect(result.stdout).toMatch(/rollout: done; every instance runs the new build/);
+    expect(result.stdout).toMatch(/rollout: host .*: done; every instance runs the new build/);
     expect(failuresOf(summary)).toEqual([]);
     expect(summary.ok).toBeGreaterThan(50);
 
@@ -116,7 +116,7 @@ describe('guarded rollout', () => {
       expect(result.stdout).toContain(`  ${service}: unchanged: every instance runs this build; not rolled`);
     }
     expect(result.stdout).toMatch(
-      /rollout: nothing changed: every instance already runs this build; nothing was touched/,
+      /rollout: host .*: nothing changed: every instance already runs this build; nothing was touched/,
     );
     expect(canariesIn(result.stdout)).toEqual([]);
     expect(result.stdout).not.toMatch(/reloading/);
@@ -239,7 +239,7 @@ describe('guarded rollout', () => {
     expect(result.stdout).toMatch(/\[1\/2\] pricing pm_id \d+: ok/);
     expect(result.stdout).toMatch(/\[2\/2\] pricing pm_id \d+: ok/);
     expect(result.stdout).toMatch(
-      /rollout: done; every instance of pricing runs the new build; gateway, catalog unchanged, not touched/,
+      /rollout: host .*: done; every instance of pricing runs the new build; gateway, catalog unchanged, not touched/,
     );
     expect(result.stdout).toMatch(
       / {2}catalog +pm_id \d+ .*UNCHANGED: already runs this build \(not reloaded\)/,

@@ -17,12 +17,23 @@ const pm2Bin = path.join(projectRoot, 'node_modules', 'pm2', 'bin', 'pm2');
 const projectNode = path.join(projectRoot, 'node_modules', '.bin', 'node');
 const SERVICES = ['gateway', 'catalog', 'pricing'] as const;
 
-/** Makes the process it is preloaded into report an end-of-life Node.js. */
+/**
+ * A real end-of-life Node.js: .ci/node-lines installs Node 20.20.2 from the registry (CI always does,
+ * before the tests). Without it (a checkout that skipped that install), the project's Node.js with a
+ * preload that makes it report v20.20.2, which checks the message but not that Node 20 gets that far.
+ */
+const realNode20 = path.join(projectRoot, '.ci', 'node-lines', 'node_modules', 'node-20', 'bin', 'node');
 const AS_NODE_20 =
   'data:text/javascript,' +
   encodeURIComponent(
     "Object.defineProperty(process, 'version', { value: 'v20.20.2', enumerable: true, configurable: true });",
   );
+function node20(): { execPath: string; args: string[] } {
+  if (existsSync(realNode20)) return { execPath: realNode20, args: [] };
+  if (process.env.CI)
+    throw new Error(`CI installs Node 20 for this test (.ci/run): ${realNode20} is missing`);
+  return { execPath: process.execPath, args: ['--import', AS_NODE_20] };
+}
 
 /**
  * Every instance's own report of itself, asked through PM2 (`npm run status -- --json`); asked again
@@ -130,14 +141,11 @@ describe('an end-of-life Node.js is refused before anything starts', () => {
   it('`pm2 start ecosystem.config.js` read on Node 20: exits 1 saying why and what to do, and starts no app', async () => {
     const fleet = await createFleet({ instances: 1 });
     try {
-      const refused = await run(
-        process.execPath,
-        ['--import', AS_NODE_20, pm2Bin, 'start', 'ecosystem.config.js'],
-        {
-          cwd: projectRoot,
-          env: fleet.env,
-        },
-      ).then(
+      const { execPath, args } = node20();
+      const refused = await run(execPath, [...args, pm2Bin, 'start', 'ecosystem.config.js'], {
+        cwd: projectRoot,
+        env: fleet.env,
+      }).then(
         () => null,
         (error: { code?: number; stderr?: string }) => error,
       );
@@ -152,9 +160,10 @@ describe('an end-of-life Node.js is refused before anything starts', () => {
   }, 60_000);
 
   it('a service started on Node 20 exits 1 before it binds its port, saying why on stderr', async () => {
+    const { execPath, args } = node20();
     const started = await run(
-      process.execPath,
-      ['--import', AS_NODE_20, path.join(projectRoot, 'dist', 'services', 'catalog', 'main.js')],
+      execPath,
+      [...args, path.join(projectRoot, 'dist', 'services', 'catalog', 'main.js')],
       {
         cwd: projectRoot,
         env: { PATH: process.env.PATH, CATALOG_PORT: '1', CATALOG_METRICS_PORT: '2' },

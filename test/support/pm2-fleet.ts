@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 
 import { findProjectRoot } from '../../shared/config';
 
-type ServiceName = 'gateway' | 'catalog' | 'pricing';
+export type ServiceName = 'gateway' | 'catalog' | 'pricing';
 import { freePortRange, freePorts } from './free-port';
 
 const run = promisify(execFile);
@@ -64,6 +64,13 @@ export interface FleetOptions {
    * npm, so the daemon runs on the Node.js npm's scripts use). True by default.
    */
   readonly launchDaemon?: boolean;
+  /**
+   * BIND_ADDRESS: a test host on a loopback alias (127.0.0.2, …). Several hosts then share the same
+   * ports (`ports`, `metricsPorts`), each with its own PM2 daemon.
+   */
+  readonly bindAddress?: string;
+  readonly ports?: Readonly<Record<ServiceName, number>>;
+  readonly metricsPorts?: Readonly<Record<ServiceName, number>>;
 }
 
 /** How a command the test ran ended. */
@@ -76,8 +83,10 @@ export interface CommandResult {
 
 export interface Fleet {
   readonly home: string;
-  /** The environment every PM2 command of this fleet runs with: PM2_HOME, ports, FLEET_INSTANCES… */
-  readonly env: Readonly<NodeJS.ProcessEnv>;
+  /** Where its ports listen and are reached: BIND_ADDRESS, 127.0.0.1 by default. */
+  readonly address: string;
+  /** The environment every command of this fleet runs with (PM2_HOME, ports, BIND_ADDRESS…). */
+  readonly env: NodeJS.ProcessEnv;
   /** `pm2 start ecosystem.config.js`; resolves when PM2 has every instance online. */
   start(): Promise<void>;
   readonly ports: Readonly<Record<ServiceName, number>>;
@@ -109,7 +118,7 @@ export interface Fleet {
   destroy(): Promise<void>;
 }
 
-function runNode(
+export function runNode(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
   cwd: string,
@@ -133,6 +142,22 @@ function runNode(
   });
 }
 
+/** Free service ports and metrics port ranges for a fleet of `instances` per service. */
+export async function fleetPorts(instances: number): Promise<{
+  ports: Record<ServiceName, number>;
+  metricsPorts: Record<ServiceName, number>;
+}> {
+  const [gateway, catalog, pricing] = await freePorts(3);
+  const ports = { gateway: gateway!, catalog: catalog!, pricing: pricing! };
+  const metricsPorts = { gateway: 0, catalog: 0, pricing: 0 };
+  const taken = [gateway!, catalog!, pricing!];
+  for (const service of ['gateway', 'catalog', 'pricing'] as const) {
+    metricsPorts[service] = await freePortRange(instances, taken);
+    taken.push(...Array.from({ length: instances }, (_, index) => metricsPorts[service] + index));
+  }
+  return { ports, metricsPorts };
+}
+
 /**
  * Starts the whole fleet the way a user does (`pm2 start ecosystem.config.js` on the compiled
  * dist/), with a private PM2_HOME and free ports, so tests never touch the user's own PM2.
@@ -153,15 +178,12 @@ export async function createFleet(options: FleetOptions = {}): Promise<Fleet> {
     throw new Error('dist/ is missing: run `npm run build` before the end-to-end tests');
   }
   const home = await mkdtemp(path.join(os.tmpdir(), 'flagfleet-pm2-'));
-  const [gateway, catalog, pricing] = await freePorts(3);
-  const ports = { gateway: gateway!, catalog: catalog!, pricing: pricing! };
   const instances = options.instances ?? 2;
-  const metricsPorts = { gateway: 0, catalog: 0, pricing: 0 };
-  const taken = [gateway!, catalog!, pricing!];
-  for (const service of ['gateway', 'catalog', 'pricing'] as const) {
-    metricsPorts[service] = await freePortRange(instances, taken);
-    taken.push(...Array.from({ length: instances }, (_, index) => metricsPorts[service] + index));
-  }
+  const { ports, metricsPorts } =
+    options.ports && options.metricsPorts
+      ? { ports: options.ports, metricsPorts: options.metricsPorts }
+      : await fleetPorts(instances);
+  const address = options.bindAddress ?? '127.0.0.1';
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -173,12 +195,14 @@ export async function createFleet(options: FleetOptions = {}): Promise<Fleet> {
     GATEWAY_METRICS_PORT: String(metricsPorts.gateway),
     CATALOG_METRICS_PORT: String(metricsPorts.catalog),
     PRICING_METRICS_PORT: String(metricsPorts.pricing),
+    ...(options.bindAddress === undefined ? {} : { BIND_ADDRESS: options.bindAddress }),
     ...options.env,
   };
 
   let destroyed = false;
   const fleet: Fleet = {
     home,
+    address,
     env,
     ports,
     metricsPorts,
@@ -208,7 +232,7 @@ export async function createFleet(options: FleetOptions = {}): Promise<Fleet> {
     async daemonLog() {
       return readFile(path.join(home, 'pm2.log'), 'utf8').catch(() => '');
     },
-    url: (service, pathAndQuery) => `http://127.0.0.1:${ports[service]}${pathAndQuery}`,
+    url: (service, pathAndQuery) => `http://${address}:${ports[service]}${pathAndQuery}`,
     async status(...args) {
       // Only PM2_HOME, PATH and HOME: the command must not need the fleet's configuration.
       const script = path.join(root, 'dist', 'scripts', 'fleet-status.js');
