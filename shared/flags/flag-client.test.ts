@@ -13,7 +13,7 @@ describe('FlagClient analytics events at shutdown', () => {
   it('waits for a scheduled flush that is retrying after a 503, so that batch is not lost', async () => {
     const double = await startLaunchDarklyDouble({ sdkKey: 'sdk-flush', flags: [booleanFlag('f', true)] });
     const ld = init('sdk-flush', ldOptionsFor(double, { flushInterval: 24 * 60 * 60 }));
-    const client = new FlagClient(ld, 'relay', 50);
+    const client = new FlagClient(ld, 'relay', { flushIntervalMs: 50 });
     try {
       await client.waitForFlags(5);
       double.faults.events = 503;
@@ -52,7 +52,7 @@ describe('FlagClient analytics event counts', () => {
 
   async function started(flushIntervalMs: number | undefined, options: LDOptions = {}): Promise<FlagClient> {
     const ld = init(SDK_KEY, ldOptionsFor(double, { flushInterval: 24 * 60 * 60, ...options }));
-    const client = new FlagClient(ld, 'relay', flushIntervalMs);
+    const client = new FlagClient(ld, 'relay', { flushIntervalMs });
     clients.push(client);
     await client.waitForFlags(5);
     return client;

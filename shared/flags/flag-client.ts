@@ -60,6 +60,20 @@ export interface FlagReader {
   state(): FlagClientState;
 }
 
+export interface FlagClientOptions {
+  /**
+   * When set, this client sends analytics events on that schedule itself, and the SDK's own flush timer
+   * must be off (a very long `flushInterval`). A flush the SDK starts can be waiting out its one-second
+   * retry, unseen, when shutdown's final `flush()` finds the queue empty and closes: that batch is lost.
+   * A flush started here is awaited at shutdown.
+   */
+  readonly flushIntervalMs?: number;
+  /** Reports whether the flag source delivers, and data it refused (none for overridden sources). */
+  readonly sourceMonitor?: FlagSourceMonitor;
+  /** The persistent store the SDK was given, if any (see flag-store.ts). */
+  readonly store?: FlagStore;
+}
+
 /**
  * The process's LaunchDarkly client and what is known of its health. Evaluation methods are thin
  * on purpose: they are on every request's path.
@@ -73,21 +87,17 @@ export class FlagClient implements FlagReader {
   /** Every evaluation made through this client, by flag and variation, for the instance's metrics. */
   readonly evaluations = new EvaluationTally();
   private readonly eventCounts: FlagEventCounts;
+  private readonly sourceMonitor: FlagSourceMonitor | undefined;
+  private readonly store: FlagStore | undefined;
 
-  /**
-   * @param flushIntervalMs When set, this client sends analytics events on that schedule itself,
-   *   and the SDK's own flush timer must be off (a very long `flushInterval`). A flush the SDK starts
-   *   can be waiting out its one-second retry, unseen, when shutdown's final `flush()` finds the queue
-   *   empty and closes: that batch is lost. A flush started here is awaited at shutdown.
-   * @param store The persistent store the SDK was given, if any (see flag-store.ts).
-   */
   constructor(
     readonly ld: LDClient,
     readonly mode: FlagMode,
-    flushIntervalMs?: number,
-    private readonly sourceMonitor?: FlagSourceMonitor,
-    private readonly store?: FlagStore,
+    options: FlagClientOptions = {},
   ) {
+    const { flushIntervalMs } = options;
+    this.sourceMonitor = options.sourceMonitor;
+    this.store = options.store;
     ld.on('update', () => {
       this.lastUpdateAt = new Date();
     });

@@ -1,5 +1,6 @@
 export {
   FlagClient,
+  type FlagClientOptions,
   servingOf,
   type FlagClientState,
   type FlagReader,

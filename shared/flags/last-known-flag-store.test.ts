@@ -64,7 +64,7 @@ function clientWith(mirror: FakeMirror, updateProcessor: unknown, monitor?: Flag
     diagnosticOptOut: true,
     logger: { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined },
   });
-  const client = new FlagClient(ld, 'stream', undefined, monitor, store);
+  const client = new FlagClient(ld, 'stream', { sourceMonitor: monitor, store });
   clients.push(client);
   return client;
 }

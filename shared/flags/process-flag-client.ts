@@ -71,13 +71,11 @@ export function startFlagClient(options: StartFlagClientOptions): Promise<Starte
   // Overridden data sources (TestData in tests) are not watched: no source health to report. In
   // daemon mode the store is the source, and reports to the monitor itself.
   const watched = options.overrides?.updateProcessor === undefined || store?.daemon === true;
-  const client = new FlagClient(
-    ld,
-    config.mode,
-    EVENT_FLUSH_INTERVAL_MS,
-    watched ? monitor : undefined,
+  const client = new FlagClient(ld, config.mode, {
+    flushIntervalMs: EVENT_FLUSH_INTERVAL_MS,
+    sourceMonitor: watched ? monitor : undefined,
     store,
-  );
+  });
   problems.recordError = (message) => client.recordError(message);
   const started = client.waitForFlags(config.initTimeoutS).then((outcome) => ({ ...outcome, client }));
   current = { client, started };

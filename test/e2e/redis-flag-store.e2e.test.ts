@@ -94,7 +94,7 @@ function startClient(use: 'last-known' | 'daemon' = 'last-known'): {
     // 50 ms, not 1 s: these tests bring LaunchDarkly back and wait for the reconnection.
     streamInitialReconnectDelay: 0.05,
   });
-  const client = new FlagClient(ld, 'relay', undefined, monitor, store);
+  const client = new FlagClient(ld, 'relay', { sourceMonitor: monitor, store });
   clients.push(client);
   return { client, logs: capture.messages };
 }
