@@ -183,6 +183,10 @@ describe('claim R2: evaluations never wait for Redis (fail fast: they read memor
     const instance = startClient();
     await instance.client.waitForFlags(5);
     await redis.stop();
+    // The client sees the closed connection a moment after redis-server exits.
+    await waitFor('the store to see Redis gone', () => instance.client.state().store?.connected === false, {
+      timeoutMs: 10_000,
+    });
     const answers = await Promise.all(Array.from({ length: 50 }, () => sortFor(instance.client)));
     expect(new Set(answers)).toEqual(new Set([REAL_SORT]));
     expect(instance.client.state()).toMatchObject({
