@@ -49,6 +49,8 @@ export interface Measurements {
   readonly fleetNodeArgs: readonly string[];
   readonly propagation: { readonly ours: PropagationResult; readonly naive: PropagationResult };
   readonly sides: { readonly ours: SideFigures; readonly naive: SideFigures };
+  /** Figure 6's floor: the stack alone (bench/flag-layer/stack-floor-server.ts) idle, or why not measured. */
+  readonly stackFloorIdleRssMb: number | { readonly error: string };
   readonly naiveStarts: number[];
   readonly scaling: ScalingPoint[];
   /** Figure `cold-start-fallbacks`: a host cold-started while LaunchDarkly is down, with the Redis flag store and without. */

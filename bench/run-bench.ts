@@ -13,6 +13,7 @@ import { fleetNodeArgs, nodeRuntime, type NodeRuntime } from './measure/node-run
 import { cpuPercentOver, memoryBreakdown, processUsage } from './measure/process-usage';
 import { measurePropagation, type PropagationResult } from './measure/propagation';
 import { measureRolloutUnderLoad } from './measure/rollout-under-load';
+import { measureStackFloorMb } from './measure/stack-floor';
 import type { FlagLayerOnNode, Measurements, ScalingPoint, SideFigures } from './measurements';
 import type { BenchResult } from './report/bench-result';
 import { figuresFrom, seriesFrom } from './report/figures';
@@ -267,6 +268,13 @@ export async function runBench(
     ours: await measureSide('ours', plan, progress),
     naive: await measureSide('naive', plan, progress),
   };
+  progress('memory: the stack alone (Koa, @koa/router, winston, the SDK offline), idle');
+  const stackFloorIdleRssMb = await measureStackFloorMb(
+    runtimes[0]!,
+    plan.idleSettleMs + plan.idleCpuMs,
+  ).catch((error: unknown) => ({
+    error: (error instanceof Error ? error.message : String(error)).slice(0, 300),
+  }));
   progress('start-up: naive baseline');
   const naiveStarts = await naiveStartMs(plan);
   const scaling = await measureScaling(plan, progress);
@@ -289,6 +297,7 @@ export async function runBench(
     fleetNodeArgs: fleetArgs,
     propagation,
     sides,
+    stackFloorIdleRssMb,
     naiveStarts,
     scaling,
     coldStart,

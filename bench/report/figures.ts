@@ -83,8 +83,17 @@ function otherRuntimeFigures(onNode: FlagLayerOnNode, fleetNodeArgs: readonly st
 
 /** Every figure of the issue from one run's measurements, ours beside the naive baseline where it applies. */
 export function figuresFrom(plan: BenchPlan, measurements: Measurements): FigureEntry[] {
-  const { evaluation, flagLayer, instructions, propagation, sides, naiveStarts, scaling, coldStart } =
-    measurements;
+  const {
+    evaluation,
+    flagLayer,
+    instructions,
+    propagation,
+    sides,
+    stackFloorIdleRssMb: stackFloor,
+    naiveStarts,
+    scaling,
+    coldStart,
+  } = measurements;
   const { ours, naive } = sides;
   const measured = (point: ScalingPoint | undefined) => (point && 'startMs' in point ? point : undefined);
   const headlineScaling = measured(scaling.find((point) => point.instances === 2));
@@ -243,6 +252,19 @@ export function figuresFrom(plan: BenchPlan, measurements: Measurements): Figure
       note:
         `the same moment: RSS less the file pages instances share (node binary, libraries: ` +
         `${median(ours.idleSharedMb).toFixed(1)} MB, median)`,
+    }),
+    figure({
+      id: 'memory.stack-floor',
+      figure: 6,
+      name: 'RSS of the stack alone, idle',
+      value: typeof stackFloor === 'number' ? stackFloor : null,
+      unit: 'MB',
+      target: null,
+      baseline: null,
+      ...(typeof stackFloor === 'number' ? {} : { error: stackFloor.error }),
+      note:
+        `Koa + @koa/router + winston + the SDK offline, nothing of ours, the fleet's node options, after ` +
+        `${(plan.idleSettleMs + plan.idleCpuMs) / 1000} s idle: the floor under the target above`,
     }),
     figure({
       id: 'memory.loaded',
