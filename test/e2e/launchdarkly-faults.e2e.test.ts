@@ -28,6 +28,7 @@ import {
   type LoadSummary,
 } from '../support/load-client';
 import { createFleet, startFleet, type Fleet, type Pm2Instance } from '../support/pm2-fleet';
+import { flagValuesIn } from '../support/gateway-traffic';
 import { waitFor } from '../support/wait-for';
 
 const INSTANCES_PER_SERVICE = 2;
@@ -42,16 +43,6 @@ const MB = 1024 * 1024;
  */
 const REAL_VALUES = ['sort=price-asc', 'discountPercent=10 freeShipping=true'];
 const FALLBACK_VALUES = ['sort=featured', 'discountPercent=0 freeShipping=false'];
-
-function flagValuesIn(response: LoadResponse): string {
-  const body = JSON.parse(response.body) as {
-    sort?: unknown;
-    discountPercent?: unknown;
-    freeShipping?: unknown;
-  };
-  if (body.sort !== undefined) return `sort=${String(body.sort)}`;
-  return `discountPercent=${String(body.discountPercent)} freeShipping=${String(body.freeShipping)}`;
-}
 
 /** Products as a `free` user (real: price-asc) and quotes as a `pro` user (real: 10 %, free shipping). */
 function gatewayRequest(index: number, userKey = `user-${index % 40}`): LoadRequest {

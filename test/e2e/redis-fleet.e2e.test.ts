@@ -10,9 +10,10 @@ import type { FlagClientState } from '../../shared/flags';
 import { DOUBLE_SDK_KEY, fleetFlags, launchDarklyEnv } from '../support/fleet-flags';
 import { replyFromEachInstance } from '../support/instance-sampler';
 import { startLaunchDarklyDouble, type LaunchDarklyDouble } from '../support/launchdarkly-double';
-import { runLoad, type LoadResponse } from '../support/load-client';
+import { runLoad } from '../support/load-client';
 import { createFleet, type Fleet } from '../support/pm2-fleet';
 import { startRedisServer, type RedisServer } from '../support/redis-server';
+import { flagValuesIn } from '../support/gateway-traffic';
 import { waitFor } from '../support/wait-for';
 
 const INSTANCES = 2;
@@ -20,16 +21,6 @@ const SERVICES = ['gateway', 'catalog', 'pricing'] as const;
 const TOTAL = SERVICES.length * INSTANCES;
 const PREFIX = 'flagfleet-e2e';
 const REAL_VALUES = new Set(['sort=price-asc', 'discountPercent=10 freeShipping=true']);
-
-function flagValuesIn(response: LoadResponse): string {
-  const body = JSON.parse(response.body) as {
-    sort?: unknown;
-    discountPercent?: unknown;
-    freeShipping?: unknown;
-  };
-  if (body.sort !== undefined) return `sort=${String(body.sort)}`;
-  return `discountPercent=${String(body.discountPercent)} freeShipping=${String(body.freeShipping)}`;
-}
 
 let redis: RedisServer | undefined;
 let double: LaunchDarklyDouble | undefined;

@@ -1,4 +1,4 @@
-import { startLoad, type LoadRun } from './load-client';
+import { startLoad, type LoadResponse, type LoadRun } from './load-client';
 
 const QUOTE = { items: [{ sku: 'KB-001', quantity: 1 }] };
 
@@ -16,4 +16,15 @@ export function startGatewayTraffic(gatewayUrl: string, durationMs = 120_000): L
         ? { path: '/api/products?limit=2' }
         : { method: 'POST', path: '/api/quotes', body: QUOTE },
   });
+}
+
+/** The flag values a gateway answer carries (products: the sort; quotes: discount and shipping), as one string. */
+export function flagValuesIn(response: LoadResponse): string {
+  const body = JSON.parse(response.body) as {
+    sort?: unknown;
+    discountPercent?: unknown;
+    freeShipping?: unknown;
+  };
+  if (body.sort !== undefined) return `sort=${String(body.sort)}`;
+  return `discountPercent=${String(body.discountPercent)} freeShipping=${String(body.freeShipping)}`;
 }
