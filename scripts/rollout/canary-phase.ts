@@ -1,7 +1,7 @@
 import type { AnyServiceManifest } from '../../shared/fleet';
-import { serviceVariables } from '../../shared/runtime';
+import { serviceVariables, sparePorts } from '../../shared/runtime';
 import { canaryEnv } from './canary-env';
-import { runCanary, spareLoopbackPort, type CanaryResult } from './canary';
+import { runCanary, type CanaryResult } from './canary';
 import { addressOf } from './reload-steps';
 import type { FleetInstance } from './fleet-instance';
 
@@ -28,6 +28,23 @@ export function templateOf(fleet: readonly FleetInstance[], service: string): Ca
   return [...fleet].filter((i) => i.service === service).sort((a, b) => a.pmId - b.pmId)[0]!;
 }
 
+/** A service port and a metrics port for each template, all different from one another. */
+async function canaryPorts(
+  templates: readonly CanaryTemplate[],
+): Promise<Array<{ port: number; metricsPort: number }>> {
+  const addresses = templates.map(addressOf);
+  const byAddress = new Map<string, number[]>();
+  for (const address of new Set(addresses)) {
+    const needed = addresses.filter((each) => each === address).length * 2;
+    // eslint-disable-next-line no-await-in-loop -- one address at a time (one, on any real host)
+    byAddress.set(address, await sparePorts(address, needed));
+  }
+  return addresses.map((address) => {
+    const [port, metricsPort] = byAddress.get(address)!.splice(0, 2);
+    return { port: port!, metricsPort: metricsPort! };
+  });
+}
+
 /** One canary per template, all at once. Resolves once every canary has been stopped. */
 export async function runCanaries(
   templates: readonly CanaryTemplate[],
@@ -35,11 +52,12 @@ export async function runCanaries(
   rolloutEnv: Readonly<Record<string, string | undefined>>,
   options: CanaryPhaseOptions,
 ): Promise<CanaryResult[]> {
+  const ports = await canaryPorts(templates);
   return Promise.all(
-    templates.map(async (template) => {
+    templates.map(async (template, index) => {
       const manifest = fleetList.find((service) => service.name === template.service)!;
       const address = addressOf(template);
-      const [port, metricsPort] = [await spareLoopbackPort(address), await spareLoopbackPort(address)];
+      const { port, metricsPort } = ports[index]!;
       const readyTimeoutMs =
         options.readyTimeoutMs ?? (template.listenTimeoutMs ?? DEFAULT_LISTEN_TIMEOUT_MS) + 10_000;
       return runCanary(

@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 
 import type { CanaryRequest } from '../../shared/fleet';
 import { errorText, requestOnce, sleep, type InstanceAddress } from './http-request';
@@ -38,19 +37,6 @@ export interface CanaryResult {
   readonly summary: string;
   /** The canary's last output lines, for a refusal. */
   readonly output: string;
-}
-
-/** A port of `address` (a loopback one by default) that was free a moment ago. */
-export async function spareLoopbackPort(address = '127.0.0.1'): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, address, resolve);
-  });
-  const bound = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (bound === null || typeof bound === 'string') throw new Error('no port from the OS');
-  return bound.port;
 }
 
 interface Exit {

@@ -32,3 +32,4 @@ export {
   type ShutdownSteps,
 } from './shutdown-steps';
 export { acceptsConnections, waitForPorts, type PortsWaitReport } from './port-probe';
+export { firstEphemeralPort, LOWEST_SPARE_PORT, sparePorts } from './spare-ports';

@@ -1,23 +1,11 @@
-import { readFileSync } from 'node:fs';
 import net from 'node:net';
 
-/**
- * Where the OS takes source ports for outgoing connections (Linux; elsewhere its usual default). A
- * port handed out from that range can be taken by any client socket between the check and the
- * listen, so test ports come from below it.
- */
-function ephemeralRangeStart(): number {
-  try {
-    const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/);
-    const start = Number(low);
-    return Number.isInteger(start) && start > 12_000 ? start : 32_768;
-  } catch {
-    return 32_768;
-  }
-}
+import { firstEphemeralPort, LOWEST_SPARE_PORT } from '../../shared/runtime';
 
-const LOWEST_PORT = 10_000;
-const FIRST_EPHEMERAL = ephemeralRangeStart();
+// A port handed out from the ephemeral range can be taken by any client socket between the check
+// and the listen, so test ports come from below it.
+const LOWEST_PORT = LOWEST_SPARE_PORT;
+const FIRST_EPHEMERAL = firstEphemeralPort();
 
 function randomPort(room = 1): number {
   return LOWEST_PORT + Math.floor(Math.random() * (FIRST_EPHEMERAL - LOWEST_PORT - room));
