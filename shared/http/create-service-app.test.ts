@@ -1,10 +1,14 @@
 import Router from '@koa/router';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 
+import { connect, postHead, written } from '../../test/support/raw-http-client';
 import { createTestDependencies, type TestServiceDependencies } from '../../test/support/test-dependencies';
 import { AppError } from '../errors';
 import type { AppState } from './app-types';
 import { createServiceApp } from './create-service-app';
+import { requestListener } from './request-listener';
 
 type LogLine = Record<string, unknown>;
 
@@ -127,5 +131,26 @@ describe('createServiceApp', () => {
     await api.get('/livez').expect(200, { status: 'ok' });
     await api.get('/readyz').expect(200);
     await api.get('/ok').expect(200, { ok: true });
+  });
+});
+
+describe('createServiceApp and an unread request body', () => {
+  it('a POST the app refuses without reading its body (no such route) is answered only once the body is in, so a Connection: close client reads the answer', async () => {
+    const server = http.createServer(requestListener(createServiceApp(deps, new Router<AppState>())));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const client = await connect((server.address() as AddressInfo).port);
+      const body = JSON.stringify({ padding: 'x'.repeat(256 * 1024) });
+      await written(client.socket, postHead(body.length, '/nowhere') + body.slice(0, 1_000));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(client.received()).toBe('');
+
+      await written(client.socket, body.slice(1_000));
+      expect(await client.closed).toEqual({ error: undefined });
+      expect(client.received()).toMatch(/^HTTP\/1\.1 404 /);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -11,6 +11,7 @@ import { errorHandler } from './error-handler';
 import { healthRoutes } from './health-routes';
 import { requestId } from './request-id';
 import { requestLogger } from './request-logger';
+import { discardUnreadBody } from './unread-body';
 
 export interface ServiceAppDependencies {
   readonly logger: Logger;
@@ -27,8 +28,9 @@ export interface ServiceAppDependencies {
 }
 
 /**
- * The Koa app every service starts from: errors as JSON first, then the request id, the access
- * log, request metrics, `/livez` and `/readyz`, then the service's own routes. It owns no socket.
+ * The Koa app every service starts from: errors as JSON first, then the rest of an unread body
+ * read before any answer goes, the request id, the access log, request metrics, `/livez` and
+ * `/readyz`, then the service's own routes. It owns no socket.
  */
 export function createServiceApp(
   dependencies: ServiceAppDependencies,
@@ -49,6 +51,7 @@ export function createServiceApp(
   router.use(healthRoutes({ lifecycle, flagState: () => flags.state() }).routes(), routes.routes());
 
   app.use(errorHandler());
+  app.use(discardUnreadBody());
   if (servedBy !== undefined) {
     app.use(async function servedByHeader(ctx, next) {
       ctx.set('X-Served-By', servedBy);

@@ -15,3 +15,4 @@ export { requestId } from './request-id';
 export { requestListener } from './request-listener';
 export { requestLogger } from './request-logger';
 export { httpMetrics, UNMATCHED_ROUTE } from './http-metrics';
+export { discardUnreadBody, UNREAD_BODY_LIMITS, type UnreadBodyLimits } from './unread-body';
