@@ -2,7 +2,7 @@ import type { AnyServiceManifest } from '../../shared/fleet';
 import { serviceVariables, sparePorts } from '../../shared/runtime';
 import { canaryEnv } from './canary-env';
 import { runCanary, type CanaryResult } from './canary';
-import { addressOf } from './reload-steps';
+import { addressOf, bindAddressOf } from './reload-steps';
 import type { FleetInstance } from './fleet-instance';
 
 export interface CanaryPhaseOptions {
@@ -28,12 +28,12 @@ export function templateOf(fleet: readonly FleetInstance[], service: string): Ca
   return [...fleet].filter((i) => i.service === service).sort((a, b) => a.pmId - b.pmId)[0]!;
 }
 
-/** A service port and a metrics port for each template, all different from one another. */
+/** A service port and a metrics port for each template, free where it binds, all different. */
 async function canaryPorts(
   templates: readonly CanaryTemplate[],
 ): Promise<Array<{ port: number; metricsPort: number }>> {
-  const addresses = templates.map(addressOf);
-  const byAddress = new Map<string, number[]>();
+  const addresses = templates.map(bindAddressOf);
+  const byAddress = new Map<string | undefined, number[]>();
   for (const address of new Set(addresses)) {
     const needed = addresses.filter((each) => each === address).length * 2;
     // eslint-disable-next-line no-await-in-loop -- one address at a time (one, on any real host)

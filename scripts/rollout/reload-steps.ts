@@ -21,9 +21,14 @@ export interface StepLimits {
   readonly fleet: readonly AnyServiceManifest[];
 }
 
+/** Where the instance listens: its worker's BIND_ADDRESS, or every interface (undefined). */
+export function bindAddressOf(instance: Pick<FleetInstance, 'workerEnv'>): string | undefined {
+  return instance.workerEnv.BIND_ADDRESS?.trim() || undefined;
+}
+
 /** The address the instance's host serves on, as seen from the host (its worker's BIND_ADDRESS). */
 export function addressOf(instance: Pick<FleetInstance, 'workerEnv'>): string {
-  return localAddressOf(instance.workerEnv.BIND_ADDRESS?.trim() || undefined);
+  return localAddressOf(bindAddressOf(instance));
 }
 
 /** The port an instance serves on: its worker's `<NAME>_PORT`, or its manifest's. */

@@ -1,6 +1,8 @@
 import Koa from 'koa';
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type net from 'node:net';
+import { gzipSync } from 'node:zlib';
 
 import type { AppState } from './app-types';
 import { errorHandler } from './error-handler';
@@ -9,11 +11,18 @@ import { discardUnreadBody, type UnreadBodyLimits } from './unread-body';
 import { requestListener } from './request-listener';
 import { connect, postHead, written } from '../../test/support/raw-http-client';
 
-/** A JSON route with a 1 kb limit: bigger bodies are refused on their Content-Length, unread. */
+/**
+ * A JSON route with a 1 kb limit (bigger bodies are refused on their Content-Length, unread), and
+ * `/echo`, which answers with the request body as it comes.
+ */
 async function startServer(limits?: UnreadBodyLimits): Promise<{ port: number; close: () => Promise<void> }> {
   const app = new Koa<AppState>();
   app.use(errorHandler());
   app.use(discardUnreadBody(limits));
+  app.use(async (ctx, next) => {
+    if (ctx.path === '/echo') ctx.body = ctx.req;
+    else await next();
+  });
   app.use(jsonBody({ limit: '1kb' }));
   app.use((ctx) => {
     ctx.body = { ok: true };
@@ -31,6 +40,14 @@ async function startServer(limits?: UnreadBodyLimits): Promise<{ port: number; c
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `condition`, giving up (and failing) after 10 s so that a wrong answer cannot hang the run. */
+async function waitFor(condition: () => boolean): Promise<void> {
+  for (let waited = 0; !condition(); waited += 10) {
+    if (waited > 10_000) throw new Error('condition not met within 10 s');
+    await pause(10);
+  }
+}
 
 describe('discardUnreadBody', () => {
   let server: Awaited<ReturnType<typeof startServer>> | undefined;
@@ -66,12 +83,34 @@ describe('discardUnreadBody', () => {
   });
 
   it('a client that keeps sending past the byte bound gets its answer without the rest being read', async () => {
-    server = await startServer({ maxBytes: 64 * 1024, maxMs: 60_000 });
+    server = await startServer({ maxBytes: 64 * 1024, maxMs: 15_000 });
     const client = await connect(server.port);
     await written(client.socket, postHead(10 * 1024 * 1024) + '{"padding":"' + 'x'.repeat(256 * 1024));
     await client.closed;
     expect(client.received()).toMatch(/^HTTP\/1\.1 413 /);
   });
+
+  it('a gzip body refused part-way (the parser gave up inside its decompressor) is read to its end too, not left stuck until the time bound', async () => {
+    server = await startServer({ maxBytes: 8 * 1024 * 1024, maxMs: 15_000 });
+    // Random bytes do not compress: about 400 kb on the wire, far past the limit once inflated.
+    const body = gzipSync(JSON.stringify({ padding: randomBytes(300 * 1024).toString('base64') }));
+    const client = await connect(server.port);
+    await written(client.socket, postHead(body.length, '/quotes', { 'Content-Encoding': 'gzip' }));
+    await written(client.socket, body);
+    expect(await client.closed).toEqual({ error: undefined });
+    expect(client.received()).toMatch(/^HTTP\/1\.1 413 /);
+  });
+
+  it('an answer streamed from the request body goes as the body comes, not after it', async () => {
+    server = await startServer({ maxBytes: 8 * 1024 * 1024, maxMs: 15_000 });
+    const client = await connect(server.port);
+    await written(client.socket, postHead(2_000, '/echo') + 'a'.repeat(1_000));
+    await waitFor(() => client.received().includes('a'.repeat(1_000)));
+    await written(client.socket, 'b'.repeat(1_000));
+    await client.closed;
+    expect(client.received()).toMatch(/^HTTP\/1\.1 200 /);
+    expect(client.received()).toContain('b'.repeat(1_000));
+  }, 20_000);
 
   it('a body that was read is answered as usual', async () => {
     server = await startServer();

@@ -3,6 +3,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
+import { freePortRange } from '../../test/support/free-port';
 import { firstEphemeralPort, LOWEST_SPARE_PORT, sparePorts } from './spare-ports';
 
 async function listenOn(address: string, port: number): Promise<net.Server> {
@@ -29,27 +30,36 @@ describe('spare ports for canaries', () => {
     await closeAll(await Promise.all(ports.map((port) => listenOn('127.0.0.3', port))));
   });
 
-  it('with no room below the ephemeral range, come from the OS and are still all different (the OS repeats a port it got back)', async () => {
-    const ports = await sparePorts('127.0.0.1', 200, LOWEST_SPARE_PORT + 10);
+  it('with no room below the ephemeral range, come from the OS, held together so that none is handed out twice', async () => {
+    const ports = await sparePorts('127.0.0.1', 200, { below: LOWEST_SPARE_PORT + 10 });
     expect(new Set(ports).size).toBe(200);
     for (const port of ports) expect(port).toBeGreaterThanOrEqual(firstEphemeralPort());
   });
 
   it('are never a port something already listens on', async () => {
-    // Of the 1,000 lowest spare ports, all but three are taken: those three are the only answer.
-    const range = Array.from({ length: 1_000 }, (_, index) => LOWEST_SPARE_PORT + index);
-    const held = await Promise.all(range.map((port) => listenOn('127.0.0.1', port).catch(() => undefined)));
-    const left = held.flatMap((server, index) => (server ? [index] : [])).slice(0, 3);
-    const expected = left.map((index) => range[index]!);
-    await closeAll(left.map((index) => held[index]!));
-    const taken = held.filter(
-      (server, index) => server !== undefined && !left.includes(index),
-    ) as net.Server[];
+    // A window of 20 free ports, all but three then taken: those three are the only answer.
+    const from = await freePortRange(20);
+    const window = Array.from({ length: 20 }, (_, index) => from + index);
+    const servers = await Promise.all(window.map((port) => listenOn('127.0.0.1', port)));
+    const left = [3, 11, 17];
+    await closeAll(left.map((index) => servers[index]!));
+    const taken = servers.filter((_, index) => !left.includes(index));
     try {
-      const ports = await sparePorts('127.0.0.1', 3, LOWEST_SPARE_PORT + 1_000);
-      expect(ports.sort()).toEqual(expected.sort());
+      const ports = await sparePorts('127.0.0.1', 3, { from, below: from + 20, leastRoom: 1 });
+      expect(ports.sort()).toEqual(left.map((index) => window[index]!).sort());
     } finally {
       await closeAll(taken);
+    }
+  });
+
+  it('on every interface (no BIND_ADDRESS) are not a port that one address already listens on', async () => {
+    const from = await freePortRange(4);
+    const taken = await listenOn('127.0.0.5', from + 1);
+    try {
+      const ports = await sparePorts(undefined, 3, { from, below: from + 4, leastRoom: 1 });
+      expect(ports.sort()).toEqual([from, from + 2, from + 3]);
+    } finally {
+      await closeAll([taken]);
     }
   });
 });

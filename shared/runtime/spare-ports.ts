@@ -3,8 +3,15 @@ import net from 'node:net';
 
 /** Below this, ports are the usual homes of other services (3000, 5432, 8080, 9300…): not spare. */
 export const LOWEST_SPARE_PORT = 10_000;
-/** Fewer free ports than this below the ephemeral range: take them from the OS instead. */
+/** Fewer ports than this below the ephemeral range: take them from the OS instead. */
 const LEAST_ROOM = 1_000;
+
+/** Where spare ports are looked for: from `from` up to `below`, if that holds `leastRoom` ports. */
+export interface SpareRange {
+  readonly from?: number;
+  readonly below?: number;
+  readonly leastRoom?: number;
+}
 
 /**
  * Where the OS takes ports for outgoing connections and for `listen(0)` (Linux's
@@ -19,7 +26,8 @@ export function firstEphemeralPort(rangeFile = '/proc/sys/net/ipv4/ip_local_port
   }
 }
 
-function listenOn(address: string, port: number): Promise<net.Server | undefined> {
+/** `address` undefined: every interface, as a server started with no host listens. */
+function listenOn(address: string | undefined, port: number): Promise<net.Server | undefined> {
   const server = net.createServer();
   return new Promise((resolve) => {
     server.once('error', () => resolve(undefined));
@@ -34,8 +42,8 @@ function portOf(server: net.Server): number {
 }
 
 /**
- * `count` distinct ports of `address` that were all free a moment ago, for a process that will
- * listen on them shortly (a rollout's canaries).
+ * `count` distinct ports of `address` (undefined: every interface) that were all free a moment ago,
+ * for a process that will listen on them shortly (a rollout's canaries).
  *
  * They come from below the ephemeral range where there is room: a port the OS handed out and got
  * back is soon handed out again, to the next `listen(0)` or to an outgoing connection, and a
@@ -43,17 +51,18 @@ function portOf(server: net.Server): number {
  * the same.
  */
 export async function sparePorts(
-  address: string,
+  address: string | undefined,
   count: number,
-  firstEphemeral = firstEphemeralPort(),
+  range: SpareRange = {},
 ): Promise<number[]> {
+  const { from = LOWEST_SPARE_PORT, below = firstEphemeralPort(), leastRoom = LEAST_ROOM } = range;
   const held: net.Server[] = [];
   try {
-    const room = firstEphemeral - LOWEST_SPARE_PORT;
-    if (room >= LEAST_ROOM) {
+    const room = below - from;
+    if (room >= leastRoom) {
       const tried = new Set<number>();
       while (held.length < count && tried.size < room) {
-        const port = LOWEST_SPARE_PORT + Math.floor(Math.random() * room);
+        const port = from + Math.floor(Math.random() * room);
         if (tried.has(port)) continue;
         tried.add(port);
         // eslint-disable-next-line no-await-in-loop -- one port at a time, until enough are held
@@ -64,7 +73,7 @@ export async function sparePorts(
     while (held.length < count) {
       // eslint-disable-next-line no-await-in-loop -- the OS's own choice, held so it is not repeated
       const server = await listenOn(address, 0);
-      if (!server) throw new Error(`cannot listen on ${address}: no spare port`);
+      if (!server) throw new Error(`cannot listen on ${address ?? 'every interface'}: no spare port`);
       held.push(server);
     }
     return held.map(portOf);

@@ -8,6 +8,11 @@ const LOWEST_PORT = LOWEST_SPARE_PORT;
 const FIRST_EPHEMERAL = firstEphemeralPort();
 
 function randomPort(room = 1): number {
+  if (FIRST_EPHEMERAL - LOWEST_PORT < 1_000) {
+    throw new Error(
+      `the ephemeral range starts at ${FIRST_EPHEMERAL} (ip_local_port_range): too little room for test ports from ${LOWEST_PORT}`,
+    );
+  }
   return LOWEST_PORT + Math.floor(Math.random() * (FIRST_EPHEMERAL - LOWEST_PORT - room));
 }
 

@@ -15,7 +15,10 @@ export interface RawClient {
 /** Connects to a loopback port and records what comes back. */
 export async function connect(port: number): Promise<RawClient> {
   const socket = net.connect(port, '127.0.0.1');
-  await new Promise((resolve) => socket.once('connect', resolve));
+  await new Promise((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('error', reject);
+  });
   let text = '';
   let error: string | undefined;
   socket.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
@@ -27,18 +30,23 @@ export async function connect(port: number): Promise<RawClient> {
 }
 
 /** The head of a JSON POST from a client that sends one request per connection (`Connection: close`). */
-export function postHead(contentLength: number, path = '/quotes'): string {
+export function postHead(
+  contentLength: number,
+  path = '/quotes',
+  headers: Readonly<Record<string, string>> = {},
+): string {
   return [
     `POST ${path} HTTP/1.1`,
     'Host: 127.0.0.1',
     'Connection: close',
     'Content-Type: application/json',
     `Content-Length: ${contentLength}`,
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
     '',
     '',
   ].join('\r\n');
 }
 
 /** Resolves once `data` is handed to the OS; rejects on a write error (EPIPE, ECONNRESET). */
-export const written = (socket: net.Socket, data: string): Promise<void> =>
+export const written = (socket: net.Socket, data: string | Buffer): Promise<void> =>
   new Promise((resolve, reject) => socket.write(data, (error) => (error ? reject(error) : resolve())));
