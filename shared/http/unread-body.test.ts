@@ -10,6 +10,7 @@ import { jsonBody } from './json-body';
 import { discardUnreadBody, type UnreadBodyLimits } from './unread-body';
 import { requestListener } from './request-listener';
 import { connect, postHead, written } from '../../test/support/raw-http-client';
+import { waitFor } from '../../test/support/wait-for';
 
 /**
  * A JSON route with a 1 kb limit (bigger bodies are refused on their Content-Length, unread), and
@@ -40,14 +41,6 @@ async function startServer(limits?: UnreadBodyLimits): Promise<{ port: number; c
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `condition`, giving up (and failing) after 10 s so that a wrong answer cannot hang the run. */
-async function waitFor(condition: () => boolean): Promise<void> {
-  for (let waited = 0; !condition(); waited += 10) {
-    if (waited > 10_000) throw new Error('condition not met within 10 s');
-    await pause(10);
-  }
-}
 
 describe('discardUnreadBody', () => {
   let server: Awaited<ReturnType<typeof startServer>> | undefined;
@@ -105,7 +98,7 @@ describe('discardUnreadBody', () => {
     server = await startServer({ maxBytes: 8 * 1024 * 1024, maxMs: 15_000 });
     const client = await connect(server.port);
     await written(client.socket, postHead(2_000, '/echo') + 'a'.repeat(1_000));
-    await waitFor(() => client.received().includes('a'.repeat(1_000)));
+    await waitFor('the first half echoed', () => client.received().includes('a'.repeat(1_000)));
     await written(client.socket, 'b'.repeat(1_000));
     await client.closed;
     expect(client.received()).toMatch(/^HTTP\/1\.1 200 /);

@@ -1,8 +1,8 @@
-import net from 'node:net';
 import path from 'node:path';
 
 import { findProjectRoot } from '../../shared/config';
 
+import { canListenOn } from './free-port';
 import {
   createFleet,
   fleetPorts,
@@ -15,14 +15,6 @@ import {
 
 /** Loopback aliases that stand for the hosts of a multi-host fleet (Linux routes 127/8 to lo). */
 export const HOST_ADDRESSES = ['127.0.0.2', '127.0.0.3', '127.0.0.4'] as const;
-
-function canListenOn(address: string, port: number): Promise<boolean> {
-  const server = net.createServer();
-  return new Promise((resolve) => {
-    server.once('error', () => resolve(false));
-    server.listen(port, address, () => server.close(() => resolve(true)));
-  });
-}
 
 /** Service and metrics ports free on every one of `addresses`, so every host can use the same. */
 export async function portsFreeOnEvery(addresses: readonly string[], instances: number) {

@@ -1,45 +1,43 @@
 import net from 'node:net';
 
-import { firstEphemeralPort, LOWEST_SPARE_PORT } from '../../shared/runtime';
+import { firstEphemeralPort, LOWEST_SPARE_PORT, sparePorts } from '../../shared/runtime';
 
 // A port handed out from the ephemeral range can be taken by any client socket between the check
 // and the listen, so test ports come from below it.
 const LOWEST_PORT = LOWEST_SPARE_PORT;
 const FIRST_EPHEMERAL = firstEphemeralPort();
 
-function randomPort(room = 1): number {
+function assertRoom(): void {
   if (FIRST_EPHEMERAL - LOWEST_PORT < 1_000) {
     throw new Error(
       `the ephemeral range starts at ${FIRST_EPHEMERAL} (ip_local_port_range): too little room for test ports from ${LOWEST_PORT}`,
     );
   }
+}
+
+function randomPort(room: number): number {
+  assertRoom();
   return LOWEST_PORT + Math.floor(Math.random() * (FIRST_EPHEMERAL - LOWEST_PORT - room));
 }
 
 /** A loopback port that was free a moment ago, outside the range outgoing connections use. */
 export async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    const port = randomPort();
-    if (await canListen(port)) return port;
-  }
-  throw new Error(`no free port found from ${LOWEST_PORT} to ${FIRST_EPHEMERAL - 1}`);
+  return (await freePorts(1))[0]!;
 }
 
-/** Several distinct free ports. */
+/** Several distinct loopback ports that were free a moment ago, outside that range. */
 export async function freePorts(count: number): Promise<number[]> {
-  const ports = new Set<number>();
-  while (ports.size < count) ports.add(await freePort());
-  return [...ports];
+  assertRoom();
+  return sparePorts('127.0.0.1', count, { from: LOWEST_PORT, below: FIRST_EPHEMERAL });
 }
 
-async function canListen(port: number): Promise<boolean> {
+/** Whether `address:port` can be listened on right now. */
+export function canListenOn(address: string, port: number): Promise<boolean> {
   const server = net.createServer();
-  const free = await new Promise<boolean>((resolve) => {
+  return new Promise((resolve) => {
     server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => resolve(true));
+    server.listen(port, address, () => server.close(() => resolve(true)));
   });
-  if (free) await new Promise<void>((resolve) => server.close(() => resolve()));
-  return free;
 }
 
 /** The first of `count` consecutive ports that were all free a moment ago, clear of `avoid`. */
@@ -48,7 +46,7 @@ export async function freePortRange(count: number, avoid: readonly number[] = []
     const first = randomPort(count);
     const range = Array.from({ length: count }, (_, index) => first + index);
     if (range.some((port) => avoid.includes(port))) continue;
-    if ((await Promise.all(range.map(canListen))).every(Boolean)) return first;
+    if ((await Promise.all(range.map((port) => canListenOn('127.0.0.1', port)))).every(Boolean)) return first;
   }
   throw new Error(`no ${count} consecutive free ports found`);
 }
